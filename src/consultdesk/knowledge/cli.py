@@ -1,0 +1,182 @@
+"""`consultdesk kb ...`: import, export, publish, list, load-demo."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from consultdesk.db.base import Base
+from consultdesk.knowledge import io, service
+from consultdesk.knowledge.model import BUSINESS_LINE_NAMES, STATUS_NAMES, EntryId, UserId
+from consultdesk.knowledge.tables import KB_TABLES
+from consultdesk.shared.clock import Clock, SystemClock
+from consultdesk.shared.errors import DomainError
+
+DEFAULT_DATABASE_URL = "sqlite:///data/consultdesk.sqlite3"
+
+DatabaseUrl = Annotated[
+    str,
+    typer.Option(
+        "--database-url", envvar="CONSULTDESK_DATABASE_URL", help="SQLAlchemy database URL"
+    ),
+]
+FormatOption = Annotated[
+    str | None, typer.Option("--format", help="csv | jsonl | xlsx (default: from the suffix)")
+]
+
+
+def open_sessions(url: str) -> sessionmaker[Session]:
+    """Sessions on `url`, with the kb tables created if missing.
+
+    The lead may replace this with the shared engine and migrations.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    Base.metadata.create_all(engine, tables=KB_TABLES)
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+# Replaceable seams for wiring and tests.
+session_factory: Callable[[str], sessionmaker[Session]] = open_sessions
+clock: Clock = SystemClock()
+
+
+@contextmanager
+def _unit_of_work(url: str) -> Iterator[Session]:
+    with session_factory(url)() as session, session.begin():
+        yield session
+
+
+def _fail(error: DomainError) -> typer.Exit:
+    typer.echo(f"错误：{error.message}", err=True)
+    return typer.Exit(code=1)
+
+
+kb = typer.Typer(help="知识库：导入、导出、发布、查看", no_args_is_help=True)
+
+
+@kb.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="CSV / JSONL / XLSX file")],
+    database_url: DatabaseUrl = DEFAULT_DATABASE_URL,
+    file_format: FormatOption = None,
+    author: Annotated[str, typer.Option("--author", help="who authored the batch")] = "import",
+) -> None:
+    """Import entries (all or nothing); new versions go to review."""
+    try:
+        specs = io.read_entries(file, io.format_of(file, file_format))
+        with _unit_of_work(database_url) as session:
+            report = service.import_entries(
+                session=session, now=clock.now(), specs=specs, author=UserId(author)
+            )
+    except DomainError as error:
+        raise _fail(error) from None
+    typer.echo(
+        f"导入完成：新增 {len(report.created)} 条，更新 {len(report.revised)} 条，"
+        f"未变 {len(report.unchanged)} 条（新版本待审核）"
+    )
+
+
+@kb.command("export")
+def export_command(
+    file: Annotated[Path, typer.Argument(help="CSV / JSONL / XLSX file to write")],
+    database_url: DatabaseUrl = DEFAULT_DATABASE_URL,
+    file_format: FormatOption = None,
+) -> None:
+    """Export every non-archived entry's latest version."""
+    try:
+        fmt = io.format_of(file, file_format)
+        with _unit_of_work(database_url) as session:
+            specs = service.export_entries(session=session)
+        io.write_entries(file, fmt, specs)
+    except DomainError as error:
+        raise _fail(error) from None
+    typer.echo(f"已导出 {len(specs)} 条到 {file}")
+
+
+@kb.command("publish")
+def publish_command(
+    entry_id: Annotated[str, typer.Argument(help="entry id, e.g. DEP-001")],
+    reviewer: Annotated[str, typer.Option("--reviewer", help="reviewer user id (≠ author)")],
+    database_url: DatabaseUrl = DEFAULT_DATABASE_URL,
+) -> None:
+    """Publish an entry's version under review."""
+    try:
+        with _unit_of_work(database_url) as session:
+            entry = service.publish(
+                session=session,
+                now=clock.now(),
+                entry_id=EntryId(entry_id),
+                reviewer=UserId(reviewer),
+            )
+    except DomainError as error:
+        raise _fail(error) from None
+    typer.echo(f"已发布 {entry.id} 第 {entry.latest.number} 版")
+
+
+@kb.command("list")
+def list_command(
+    database_url: DatabaseUrl = DEFAULT_DATABASE_URL,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON array")] = False,
+) -> None:
+    """List entries with their latest version and status."""
+    try:
+        with _unit_of_work(database_url) as session:
+            entries = service.list_entries(session=session)
+            now = clock.now()
+            rows = [
+                {
+                    "entry_id": e.id,
+                    "business_line": e.business_line.value,
+                    "version": e.latest.number,
+                    "status": e.latest.status.value,
+                    "answerable": e.is_answerable(now),
+                    "standard_question": e.latest.content.standard_question,
+                }
+                for e in entries
+            ]
+    except DomainError as error:
+        raise _fail(error) from None
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for e in entries:
+        typer.echo(
+            f"{e.id}\t{BUSINESS_LINE_NAMES[e.business_line]}\tv{e.latest.number}\t"
+            f"{STATUS_NAMES[e.latest.status]}\t{e.latest.content.standard_question}"
+        )
+
+
+@kb.command("load-demo")
+def load_demo_command(
+    database_url: DatabaseUrl = DEFAULT_DATABASE_URL,
+    author: Annotated[str, typer.Option("--author")] = "demo-author",
+    reviewer: Annotated[str, typer.Option("--reviewer")] = "demo-reviewer",
+) -> None:
+    """Import and publish the Demo Bank (示例银行) FAQ."""
+    try:
+        with _unit_of_work(database_url) as session:
+            report = service.load_demo_knowledge_base(
+                session=session, now=clock.now(), author=UserId(author), reviewer=UserId(reviewer)
+            )
+    except DomainError as error:
+        raise _fail(error) from None
+    typer.echo(
+        f"示例知识库已发布：新增 {len(report.created)} 条，更新 {len(report.revised)} 条，"
+        f"未变 {len(report.unchanged)} 条"
+    )
+
+
+def register(root: typer.Typer) -> None:
+    """Mount the `kb` command group on the root `consultdesk` app."""
+    root.add_typer(kb, name="kb")

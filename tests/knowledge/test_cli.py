@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from consultdesk.knowledge.cli import register
+from consultdesk.knowledge.io import FileFormat, write_entries
+from tests.knowledge.test_io import SPECS
+
+runner = CliRunner()
+
+
+def app() -> typer.Typer:
+    root = typer.Typer()
+
+    @root.callback()
+    def main() -> None:
+        """consultdesk"""
+
+    register(root)
+    return root
+
+
+def db(tmp_path: Path) -> list[str]:
+    return ["--database-url", f"sqlite:///{tmp_path / 'kb.sqlite3'}"]
+
+
+def test_import_then_publish_then_list(tmp_path: Path) -> None:
+    source = tmp_path / "in.xlsx"
+    write_entries(source, FileFormat.XLSX, SPECS)
+    imported = runner.invoke(
+        app(), ["kb", "import", str(source), "--author", "alice", *db(tmp_path)]
+    )
+    assert imported.exit_code == 0, imported.output
+    assert "新增 2 条" in imported.output
+    published = runner.invoke(
+        app(), ["kb", "publish", "DEP-001", "--reviewer", "bob", *db(tmp_path)]
+    )
+    assert published.exit_code == 0, published.output
+    listed = runner.invoke(app(), ["kb", "list", "--json", *db(tmp_path)])
+    rows = {r["entry_id"]: r for r in json.loads(listed.output)}
+    assert rows["DEP-001"]["status"] == "published"
+    assert rows["WM-001"]["status"] == "in_review"
+
+
+# REQ: PREP-1
+def test_publish_by_author_fails_with_one_line_on_stderr(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    write_entries(source, FileFormat.JSONL, SPECS)
+    runner.invoke(app(), ["kb", "import", str(source), "--author", "alice", *db(tmp_path)])
+    result = runner.invoke(
+        app(), ["kb", "publish", "DEP-001", "--reviewer", "alice", *db(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "错误：审核人不能是该版本的作者"
+
+
+def test_export_writes_csv_that_imports_unchanged(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    write_entries(source, FileFormat.JSONL, SPECS)
+    runner.invoke(app(), ["kb", "import", str(source), *db(tmp_path)])
+    out = tmp_path / "out.csv"
+    exported = runner.invoke(app(), ["kb", "export", str(out), *db(tmp_path)])
+    assert exported.exit_code == 0, exported.output
+    again = runner.invoke(app(), ["kb", "import", str(out), *db(tmp_path)])
+    assert "未变 2 条" in again.output
+
+
+def test_import_of_missing_file_fails_cleanly(tmp_path: Path) -> None:
+    result = runner.invoke(app(), ["kb", "import", str(tmp_path / "nope.csv"), *db(tmp_path)])
+    assert result.exit_code == 1
+    assert "文件不存在" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_database_url_is_read_from_the_environment(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    write_entries(source, FileFormat.JSONL, SPECS)
+    env = {"CONSULTDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'env.sqlite3'}"}
+    result = runner.invoke(app(), ["kb", "import", str(source)], env=env)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "env.sqlite3").exists()
