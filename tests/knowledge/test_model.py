@@ -51,9 +51,10 @@ def published_entry() -> Entry:
 def test_draft_goes_through_review_to_published() -> None:
     entry = new_entry()
     entry.submit_for_review(actor=AUTHOR, now=NOW)
-    assert entry.latest.status is VersionStatus.IN_REVIEW
+    statuses = [entry.latest.status]
     entry.publish(reviewer=REVIEWER, now=NOW)
-    assert entry.latest.status is VersionStatus.PUBLISHED
+    statuses.append(entry.latest.status)
+    assert statuses == [VersionStatus.IN_REVIEW, VersionStatus.PUBLISHED]
     assert entry.latest.reviewer == REVIEWER
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from consultdesk.knowledge import service
 from consultdesk.knowledge.model import (
     Action,
+    BulletinId,
     BulletinKind,
     BusinessLine,
     EntryId,
@@ -236,5 +237,5 @@ def test_bulletin_posted_later_is_not_yet_pending(session: Session) -> None:
 def test_acknowledging_unknown_bulletin_is_not_found(session: Session) -> None:
     with pytest.raises(NotFound):
         service.acknowledge_bulletin(
-            session=session, now=NOW, bulletin_id=service.BulletinId("X"), agent=UserId("a")
+            session=session, now=NOW, bulletin_id=BulletinId("X"), agent=UserId("a")
         )
