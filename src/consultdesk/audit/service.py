@@ -29,6 +29,7 @@ from consultdesk.audit.model import (
     AuditEntry,
     ChainAnchor,
     VerifyResult,
+    canonical_json,
     seal_entry,
     verify,
 )
@@ -124,6 +125,7 @@ def record(
     if now.tzinfo is None:
         raise ValidationFailed("审计时间必须带时区", field="now")
     clean = scrub_details(dict(details or {}))
+    canonical_json(clean)  # refuse bad details before taking a seq
     seq, prev_hash = _advance_head(session)
     entry = seal_entry(
         prev_hash=prev_hash,
