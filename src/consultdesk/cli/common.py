@@ -1,0 +1,70 @@
+"""What every CLI command shares: the container, JSON output, and clean error lines."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import typer
+
+from consultdesk.bootstrap import Container, bootstrap
+from consultdesk.shared.errors import DomainError
+
+JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
+
+
+def container() -> Container:
+    return bootstrap()
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    raise TypeError(type(value).__name__)
+
+
+def print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, default=_default))
+
+
+def fail(message: str, *, code: int = 2) -> typer.Exit:
+    typer.echo(f"错误：{message}", err=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a domain error into one line on stderr and exit code 2."""
+    try:
+        yield
+    except DomainError as exc:
+        where = f"（{exc.field}）" if exc.field else ""
+        typer.echo(f"错误{where}：{exc.message}", err=True)
+        raise typer.Exit(2) from None
+
+
+def table(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    if not rows:
+        typer.echo("（无记录）")
+        return
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns}
+    typer.echo("  ".join(c.ljust(widths[c]) for c in columns))
+    for r in rows:
+        typer.echo("  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns))
+
+
+def stderr(message: str) -> None:
+    print(message, file=sys.stderr)

@@ -1,0 +1,109 @@
+"""The ``consultdesk`` command: the root that mounts every feature's sub-commands."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+from consultdesk.cli.common import container, print_json, user_errors
+
+app = typer.Typer(
+    name="consultdesk",
+    help=(
+        "consultdesk — a consultation desk for banks.\n\n"
+        "Configuration comes from the environment: CONSULTDESK_DATABASE_URL (default: an SQLite "
+        "file in ./data), CONSULTDESK_SECRET_KEY, CONSULTDESK_LOG_FORMAT=json, … "
+        "Every read command takes --json."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
+app.add_typer(db, name="db")
+
+FEATURE_CLIS = (
+    "consultdesk.staff.cli",
+    "consultdesk.policy.cli",
+)
+for _module in FEATURE_CLIS:
+    importlib.import_module(_module).register(app)
+
+
+@db.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision")) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    from consultdesk.db.migrate import current_revision, upgrade
+
+    c = container()
+    with user_errors():
+        upgrade(c.engine, revision)
+    typer.echo(f"数据库已迁移至 {current_revision(c.engine)}（{c.engine.url.render_as_string()}）")
+
+
+@db.command("current")
+def db_current(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Show the schema revision of the configured database."""
+    from consultdesk.db.migrate import current_revision
+
+    c = container()
+    rev = current_revision(c.engine)
+    if as_json:
+        print_json({"revision": rev, "dialect": c.engine.dialect.name})
+    else:
+        typer.echo(rev or "（未迁移）")
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port"),
+    workers: int = typer.Option(1, min=1, max=16, help="Worker processes (PostgreSQL only for >1)"),
+) -> None:
+    """Serve the console and the API."""
+    import uvicorn
+
+    from consultdesk.logs import configure_logging
+
+    c = container()
+    configure_logging(fmt=c.settings.log_format, level=c.settings.log_level)
+    if workers > 1 and c.settings.is_sqlite:
+        raise typer.BadParameter(
+            "多进程需要 PostgreSQL；SQLite 请使用 --workers 1", param_hint="--workers"
+        )
+    uvicorn.run(
+        "consultdesk.web.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        ws="websockets-sansio",
+    )
+
+
+@app.command("demo")
+def demo(
+    serve_after: bool = typer.Option(
+        True, "--serve/--no-serve", help="Serve the console afterwards"
+    ),
+    port: int = typer.Option(8000, min=1, max=65535),
+) -> None:
+    """Migrate, load the demo bank and knowledge base, print the demo logins, serve the console."""
+    from consultdesk.demo import seed_demo
+
+    c = container()
+    with user_errors():
+        logins = seed_demo(c)
+    typer.echo("")
+    typer.echo(f"示例数据已就绪：{c.engine.url.render_as_string()}")
+    typer.echo("演示账号（仅用于演示）/ Demo logins (demo only):")
+    for login in logins:
+        typer.echo(f"  {login.role:<19} {login.branch:<5} {login.username:<11} {login.password}")
+    if serve_after:
+        typer.echo(f"控制台 / Console: http://127.0.0.1:{port}  （Ctrl+C 退出）")
+        serve(host="127.0.0.1", port=port, workers=1)
+
+
+def main() -> None:
+    app()

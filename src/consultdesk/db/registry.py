@@ -1,0 +1,21 @@
+"""Imports every feature's tables so that ``Base.metadata`` is complete (migrations, tests)."""
+
+from __future__ import annotations
+
+import importlib
+
+from sqlalchemy import MetaData
+
+from consultdesk.db.base import Base
+
+TABLE_MODULES = (
+    "consultdesk.org.tables",
+    "consultdesk.policy.tables",
+    "consultdesk.staff.tables",
+)
+
+
+def load_all_tables() -> MetaData:
+    for name in TABLE_MODULES:
+        importlib.import_module(name)
+    return Base.metadata

@@ -1,0 +1,58 @@
+"""Deployment settings, read from the environment (prefix ``CONSULTDESK_``) or a ``.env`` file.
+
+Policy numbers (30 s, 10 min, 3 chats …) are NOT settings: they live in the versioned
+policy (``consultdesk.policy``), because a bank changes them and every decision records
+which version it used (ANX-2). Settings are about where things run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("data")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONSULTDESK_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_DATA_DIR / 'consultdesk.sqlite3'}",
+        description="SQLAlchemy URL; production: postgresql+psycopg://user@host/db",
+    )
+    database_schema: str | None = Field(
+        default=None, description="PostgreSQL schema to use (search_path); tests use one per run"
+    )
+    data_dir: Path = DEFAULT_DATA_DIR
+    secret_key: str = Field(
+        default="change-me-in-production-this-is-the-demo-secret",
+        min_length=32,
+        description="Signs session cookies; set a long random value in production",
+    )
+    environment: Literal["development", "production", "test"] = "development"
+    log_format: Literal["json", "text"] = "text"
+    log_level: str = "INFO"
+    cookie_secure: bool = False
+    session_hours: int = Field(default=8, ge=1, le=24)
+    default_language: Literal["zh", "en"] = "zh"
+    bank_name: str = "示例银行"
+    corebank_url: str | None = Field(
+        default=None, description="Core-banking HTTP gateway; sandbox if unset"
+    )
+    corebank_token: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    mail_from: str = "noreply@demo-bank.example"
+    sms_url: str | None = Field(default=None, description="SMS gateway; sandbox if unset")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (tests, CLI options) on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,76 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+from consultdesk.bootstrap import Container
+from consultdesk.logs import request_id_var
+from consultdesk.policy.api import router as policy_router
+from consultdesk.staff.api import router as staff_router
+from consultdesk.web import console, errors, health
+
+log = logging.getLogger("consultdesk.web")
+
+
+def create_app(container: Container) -> FastAPI:
+    """Build the app around an already-wired container (see ``consultdesk.bootstrap``)."""
+    app = FastAPI(
+        title="consultdesk",
+        version="0.1.0",
+        description=(
+            "Consultation desk for banks: JSON API. Errors: {error: {code, message, field}}."
+        ),
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.container = container
+    errors.install(app)
+    health.health_checks(container)
+
+    @app.middleware("http")
+    async def request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        rid = request.headers.get("x-request-id", "")[:64] or secrets.token_hex(8)
+        token = request_id_var.set(rid)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+            response.headers["X-Request-ID"] = rid
+            response.headers["X-Content-Type-Options"] = "nosniff"
+            response.headers["X-Frame-Options"] = "DENY"
+            response.headers["Referrer-Policy"] = "same-origin"
+            response.headers["Content-Security-Policy"] = (
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                "connect-src 'self' ws: wss:; frame-ancestors 'none'"
+            )
+            log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.url.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+        finally:
+            request_id_var.reset(token)
+        return response
+
+    app.include_router(health.router)
+    app.include_router(staff_router)
+    app.include_router(policy_router)
+    app.include_router(console.router)
+    app.mount(
+        "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
+    )
+    return app

@@ -1,0 +1,71 @@
+"""Console text: Simplified Chinese by default, English on request (cookie ``cd_lang``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+
+TEXT: dict[str, tuple[str, str]] = {
+    # key: (zh, en)
+    "app.name": ("咨询服务台", "Consultation Desk"),
+    "nav.home": ("工作台", "Home"),
+    "nav.queue": ("咨询队列", "Queue"),
+    "nav.supervisor": ("现场监控", "Live monitor"),
+    "nav.qa": ("质检", "Quality"),
+    "nav.compliance": ("合规", "Compliance"),
+    "nav.aml": ("反洗钱", "AML"),
+    "nav.knowledge": ("知识库", "Knowledge"),
+    "nav.reports": ("服务报表", "Reports"),
+    "nav.audit": ("审计日志", "Audit log"),
+    "nav.users": ("用户管理", "Users"),
+    "nav.policy": ("服务策略", "Policy"),
+    "nav.logout": ("退出登录", "Sign out"),
+    "login.title": ("登录", "Sign in"),
+    "login.username": ("用户名", "Username"),
+    "login.password": ("密码", "Password"),
+    "login.submit": ("登录", "Sign in"),
+    "login.failed": ("用户名或密码错误", "Wrong username or password"),
+    "home.welcome": ("您好，{name}", "Hello, {name}"),
+    "home.role": ("角色：{role}　机构：{branch}", "Role: {role}   Branch: {branch}"),
+    "home.policy": ("当前服务策略版本：{version}", "Policy version in force: {version}"),
+    "page.empty": ("暂无内容。", "Nothing here yet."),
+    "users.create": ("新建用户", "New user"),
+    "users.username": ("用户名", "Username"),
+    "users.display_name": ("姓名", "Name"),
+    "users.role": ("角色", "Role"),
+    "users.branch": ("机构", "Branch"),
+    "users.password": ("初始密码", "Initial password"),
+    "users.active": ("状态", "Status"),
+    "users.enabled": ("启用", "Active"),
+    "users.disabled": ("停用", "Disabled"),
+    "users.disable": ("停用", "Disable"),
+    "users.created": ("用户已创建", "User created"),
+    "policy.key": ("策略项", "Setting"),
+    "policy.value": ("取值", "Value"),
+    "policy.unit": ("单位", "Unit"),
+    "policy.requirement": ("依据", "Requirement"),
+    "policy.description": ("说明", "Description"),
+    "policy.history": ("修改记录", "Change history"),
+    "policy.set": ("修改", "Change"),
+    "policy.reason": ("修改原因", "Reason"),
+    "policy.scope": ("适用范围", "Scope"),
+    "common.save": ("保存", "Save"),
+    "common.language": ("English", "中文"),
+    "role.agent": ("坐席", "Agent"),
+    "role.senior_agent": ("高级坐席", "Senior agent"),
+    "role.supervisor": ("主管", "Supervisor"),
+    "role.qa": ("质检", "Quality assurance"),
+    "role.compliance_officer": ("合规专员", "Compliance officer"),
+    "role.admin": ("系统管理员", "Administrator"),
+}
+
+
+def translate(key: str, lang: Lang, **params: object) -> str:
+    zh, en = TEXT.get(key, (key, key))
+    text = en if lang == "en" else zh
+    return text.format(**params) if params else text
+
+
+def pick_lang(cookie: str | None, default: Lang = "zh") -> Lang:
+    return "en" if cookie == "en" else ("zh" if cookie == "zh" else default)
