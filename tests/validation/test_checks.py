@@ -42,6 +42,13 @@ def luhn_complete(prefix: str) -> str:
     return prefix + str((10 - total % 10) % 10)
 
 
+def uscc_check(first17: str) -> str:
+    """GB 32100 check character, computed independently: weights 3^i mod 31."""
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    total = sum(alphabet.index(c) * pow(3, i, 31) for i, c in enumerate(first17))
+    return alphabet[(31 - total % 31) % 31]
+
+
 # --- resident ID ----------------------------------------------------------------------
 
 
@@ -241,12 +248,8 @@ def test_valid_uscc_samples_pass(code: str) -> None:
 
 # REQ: ACP-2
 def test_uscc_with_computed_check_char_passes() -> None:
-    # GB 32100: weights 3^i mod 31 over the alphabet without I, O, Z, S, V.
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     body = "91440300MA5D9XK8R"
-    total = sum(alphabet.index(c) * pow(3, i, 31) for i, c in enumerate(body))
-    code = body + alphabet[(31 - total % 31) % 31]
-    assert check_uscc(code.lower()).valid
+    assert check_uscc((body + uscc_check(body)).lower()).valid
 
 
 # REQ: ACP-2
@@ -255,8 +258,30 @@ def test_uscc_wrong_check_char_is_bad_check_digit() -> None:
 
 
 # REQ: ACP-2
-def test_uscc_with_forbidden_letter_is_bad_format() -> None:
-    assert check_uscc("9111000060003734IL").reason_code == "bad_format"
+def test_uscc_with_forbidden_letter_is_bad_characters() -> None:
+    verdict = check_uscc("9111000060003734IL")
+    assert verdict.reason_code == "bad_characters"
+    assert verdict.reason is not None and "I、O、Z、S、V" in verdict.reason
+
+
+# REQ: ACP-2
+def test_uscc_of_other_authority_y_is_valid() -> None:
+    # Position 1 'Y' (other registration authority): python-stdnum alone refuses it.
+    assert check_uscc("Y1110000000000000" + uscc_check("Y1110000000000000")).valid
+
+
+# REQ: ACP-2
+def test_uscc_with_unknown_authority_is_bad_format() -> None:
+    assert check_uscc("H1110000000000000" + uscc_check("H1110000000000000")).reason_code == (
+        "bad_format"
+    )
+
+
+# REQ: ACP-2
+def test_uscc_with_unknown_region_is_bad_region() -> None:
+    assert check_uscc("91990000600037341" + uscc_check("91990000600037341")).reason_code == (
+        "bad_region"
+    )
 
 
 # REQ: ACP-2

@@ -14,7 +14,6 @@ from datetime import date
 import phonenumbers
 from stdnum import luhn
 from stdnum.cn import uscc as stdnum_uscc
-from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from consultdesk.shared.errors import ValidationFailed
 from consultdesk.validation.normalize import clean
@@ -164,12 +163,21 @@ def check_mobile(raw: str) -> Verdict:
 # --- unified social credit code (GB 32100-2015) ----------------------------------------
 
 
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+# GB 32100-2015 position 1, registration authority: 1-9, A (military), N (agriculture),
+# Y (other); B-G are reserved by later allocations. Position 2: organisation category 1-9.
+_USCC_AUTHORITIES = frozenset("123456789ABCDEFGNY")
+
+
 def check_uscc(raw: str) -> Verdict:
     """Check an 18-character unified social credit code of an organisation.
 
-    Rules, in order: not empty; 18 characters; digits and upper-case letters except
-    I, O, Z, S, V; registration-authority, type and region fields plausible; check
-    character right (GB 32100, computed by python-stdnum).
+    Rules, in order: not empty; letters and digits only; 18 characters; not all zeros;
+    no I, O, Z, S or V; registration-authority code (position 1) and organisation
+    category (position 2) known; positions 3-8 a region code (a province, or 100000 for
+    central bodies); check character right (GB 32100, computed by python-stdnum).
+    python-stdnum's own `validate` insists on eight leading digits and so refuses valid
+    codes of authorities A, N and Y; the structure is checked here instead.
     """
     kind = "uscc"
     value = clean(raw).upper()
@@ -183,14 +191,21 @@ def check_uscc(raw: str) -> Verdict:
         )
     if set(value) == {"0"}:
         return _fail(kind, value, "all_zeros", "统一社会信用代码不能全为 0")
-    try:
-        stdnum_uscc.validate(value)
-    except stdnum_uscc.InvalidChecksum:
-        return _fail(kind, value, "bad_check_digit", "统一社会信用代码校验位不正确，请核对")
-    except StdnumValidationError:
+    if any(ch not in _USCC_ALPHABET for ch in value):
         return _fail(
-            kind, value, "bad_format", "统一社会信用代码格式不正确（含有不允许的字母或字段）"
+            kind, value, "bad_characters", "统一社会信用代码不使用字母 I、O、Z、S、V，请核对"
         )
+    if value[0] not in _USCC_AUTHORITIES or value[1] not in "123456789":
+        return _fail(
+            kind, value, "bad_format", "统一社会信用代码前两位（登记管理部门和机构类别）无效"
+        )
+    region = value[2:8]
+    if not region.isdigit() or int(region[:2]) not in _PROVINCE_CODES | {10}:
+        return _fail(
+            kind, value, "bad_region", "统一社会信用代码第 3 至 8 位不是有效的行政区划代码"
+        )
+    if stdnum_uscc.calc_check_digit(value[:17]) != value[17]:
+        return _fail(kind, value, "bad_check_digit", "统一社会信用代码校验位不正确，请核对")
     return _ok(kind, value)
 
 
