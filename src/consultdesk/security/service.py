@@ -1,9 +1,10 @@
 """Use cases of identity verification by one-time code (ACC-6, RSK-4).
 
-`send_verification_code` asks the core bank for the customer's registered phone, issues
-a challenge and hands the code to the SMS gateway; the caller (and so the agent) only
-ever gets the challenge id, the masked phone and the expiry. If the core bank cannot
-answer, nothing is issued and DependencyDown is raised: verification fails closed.
+`send_verification_code` issues a challenge and hands the code, inside the SMS text, to a
+delivery port that sends it to the phone registered at the core bank; the caller (and
+so the agent) only ever gets the challenge id, the masked phone and the expiry. If the
+core bank or SMS gateway cannot answer, nothing is stored and DependencyDown is raised:
+verification fails closed.
 
 Both functions flush into the caller's session; the caller's unit of work commits.
 """
@@ -18,7 +19,6 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from consultdesk.security.masking import mask_phone
 from consultdesk.security.otp import (
     DEFAULT_POLICY,
     Challenge,
@@ -33,16 +33,19 @@ from consultdesk.security.tables import OtpChallengeRow
 from consultdesk.shared.errors import DependencyDown, NotFound
 
 
-class RegisteredPhones(Protocol):
-    """Port to the core bank: the phone number a customer registered."""
+class RegisteredPhoneSms(Protocol):
+    """Port: deliver a text to the mobile number the customer registered at the core bank.
 
-    def registered_phone(self, *, customer_id: str) -> str | None: ...
+    The adapter looks the number up inside the bank's systems and sends the SMS, so the
+    desk never holds the full number (the CoreBank port only reveals it masked).
+    Returns the masked number ('138****5678'). Raises DependencyDown (e.g.
+    CoreBankUnavailable, SmsGatewayUnavailable) when either system does not answer and
+    NotFound(field='customer_id') when no mobile is registered.
+    """
 
-
-class SmsGateway(Protocol):
-    """Port to the SMS gateway: deliver a verification code to a phone."""
-
-    def send_code(self, *, phone: str, code: str) -> None: ...
+    def send_to_registered_phone(
+        self, *, customer_id: str, text: str, idempotency_key: str
+    ) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,27 +57,29 @@ class SentChallenge:
     expires_at: datetime
 
 
+def verification_sms_text(*, code: str, policy: OtpPolicy = DEFAULT_POLICY) -> str:
+    """The SMS carrying the code, with the warning never to tell it to anyone (RSK-3)."""
+    minutes = int(policy.ttl.total_seconds() // 60)
+    return (
+        f"您的身份验证码为 {code}，{minutes} 分钟内有效。"
+        "本行工作人员不会向您索取验证码，请勿告知任何人。"
+    )
+
+
 def send_verification_code(
     *,
     session: Session,
     now: datetime,
     customer_id: str,
-    phones: RegisteredPhones,
-    sms: SmsGateway,
+    delivery: RegisteredPhoneSms,
     pepper: bytes,
     policy: OtpPolicy = DEFAULT_POLICY,
 ) -> SentChallenge:
     """Send a fresh code to the customer's registered phone and store its challenge.
 
-    Raises DependencyDown when the core bank or SMS gateway does not answer (fail closed),
-    NotFound when the customer has no registered phone.
+    Fails closed: when the core bank or SMS gateway does not answer, DependencyDown is
+    raised and no challenge is stored. NotFound when the customer has no registered phone.
     """
-    try:
-        phone = phones.registered_phone(customer_id=customer_id)
-    except Exception as exc:  # any failure of the core bank fails closed
-        raise DependencyDown("核心系统暂时无法应答，无法完成身份验证，请稍后再试") from exc
-    if not phone:
-        raise NotFound("该客户未登记手机号，无法发送验证码", field="customer_id")
     challenge, code = issue_challenge(
         challenge_id=ChallengeId(str(uuid.uuid4())),
         subject=customer_id,
@@ -83,14 +88,20 @@ def send_verification_code(
         policy=policy,
     )
     try:
-        sms.send_code(phone=phone, code=code)
-    except Exception as exc:
-        raise DependencyDown("短信服务暂时不可用，无法发送验证码，请稍后再试") from exc
+        masked_phone = delivery.send_to_registered_phone(
+            customer_id=customer_id,
+            text=verification_sms_text(code=code, policy=policy),
+            idempotency_key=f"otp:{challenge.challenge_id}",
+        )
+    except (DependencyDown, NotFound):
+        raise
+    except Exception as exc:  # anything else from the outside systems also fails closed
+        raise DependencyDown("核心系统暂时无法应答，无法完成身份验证，请稍后再试") from exc
     session.add(_to_row(challenge))
     session.flush()
     return SentChallenge(
         challenge_id=challenge.challenge_id,
-        masked_phone=mask_phone(phone),
+        masked_phone=masked_phone,
         expires_at=challenge.expires_at,
     )
 
