@@ -25,6 +25,7 @@ from consultdesk.compliance.model import (
 from consultdesk.compliance.normalize import Normalized, fold_char, normalize
 
 _SENTENCE_END = re.compile(r"[。！？；;!?\n]")
+_QUESTION = re.compile(r"[吗么嘛]")
 _RANGE_AFTER = re.compile(r"\s*(?:以上|以下|以内|起|封顶)")
 
 
@@ -125,6 +126,7 @@ class RequiredDisclosureDetector:
     satisfied: re.Pattern[str]
     any_topic: re.Pattern[str] | None = None
     unless_guaranteed: bool = False
+    unless: re.Pattern[str] | None = None  # e.g. the reply declines to sell the product
 
     def find(self, norm: Normalized, ctx: ReplyContext) -> list[Hit]:
         if self.unless_guaranteed and ctx.guaranteed is True:
@@ -135,10 +137,16 @@ class RequiredDisclosureDetector:
             trigger = topic_pattern.search(norm.compact)
         if trigger is None and self.any_topic is not None:
             trigger = self.any_topic.search(norm.compact)
-        if trigger is None or self.satisfied.search(norm.compact):
+        if trigger is None or self._is_satisfied(norm.compact):
+            return []
+        if self.unless is not None and self.unless.search(norm.compact):
             return []
         span = norm.span_of_compact(*trigger.span())
         return [Hit(span, {"match": norm.original[span[0] : span[1]]})]
+
+    def _is_satisfied(self, compact: str) -> bool:
+        # A disclosure asked as a question (不保本吗？) does not count.
+        return any(not _QUESTION.match(compact, m.end()) for m in self.satisfied.finditer(compact))
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,9 +60,11 @@ def fold_char(char: str) -> str:
         return ""
     out = []
     for piece in unicodedata.normalize("NFKC", char).lower():
-        if piece in ZERO_WIDTH:
+        if piece in ZERO_WIDTH or unicodedata.category(piece) == "Mn":
             continue
-        latin = CONFUSABLES.get(piece, piece)
+        base = unicodedata.normalize("NFD", piece)[0]
+        # Pinyin with tone marks (fēng) reads as plain Latin (feng).
+        latin = base if "a" <= base <= "z" else CONFUSABLES.get(piece, piece)
         out.append(_TRADITIONAL.get(latin, latin))
     return "".join(out)
 

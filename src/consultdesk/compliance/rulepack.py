@@ -77,6 +77,7 @@ def _required(params: Mapping[str, Any], settings: PackSettings, where: str) -> 
         triggers={str(k): settings.compile(str(v)) for k, v in triggers.items()},
         satisfied=settings.compile(_text(params, "satisfied", where)),
         any_topic=_optional(params, "any_topic", settings),
+        unless=_optional(params, "unless", settings),
         unless_guaranteed=bool(params.get("unless_guaranteed", False)),
     )
 

@@ -1,0 +1,621 @@
+# ruff: noqa: E501  (one labelled reply per line reads best as data)
+"""A labelled corpus of realistic bank replies (compliant, near-miss and violating,
+evasive spellings included) used to measure recall and false alarms of the rule pack.
+
+Each entry: (text, context, expected codes). Written by hand; the evasive variants
+are derived from hand-written claims by the spellings agents use to dodge filters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Ctx = dict[str, Any]
+Entry = tuple[str, Ctx, frozenset[str]]
+
+# Contexts
+W: Ctx = {
+    "topic": "wealth",
+    "product_risk": "R2",
+    "customer_risk": "C3",
+    "guaranteed": False,
+    "verified": True,
+}
+WN: Ctx = {**W, "guaranteed": None}
+WG: Ctx = {**W, "guaranteed": True}
+W42: Ctx = {**W, "product_risk": "R4", "customer_risk": "C2"}
+W33: Ctx = {**W, "product_risk": "R3", "customer_risk": "C3"}
+W53: Ctx = {**W, "product_risk": "R5", "customer_risk": "C3"}
+FX: Ctx = {
+    "topic": "forex",
+    "product_risk": None,
+    "customer_risk": None,
+    "guaranteed": None,
+    "verified": True,
+}
+INS: Ctx = {
+    "topic": "insurance",
+    "product_risk": "R2",
+    "customer_risk": "C2",
+    "guaranteed": None,
+    "verified": True,
+}
+LOAN: Ctx = {
+    "topic": "loan",
+    "product_risk": None,
+    "customer_risk": None,
+    "guaranteed": None,
+    "verified": True,
+}
+CC: Ctx = {
+    "topic": "credit_card",
+    "product_risk": None,
+    "customer_risk": None,
+    "guaranteed": None,
+    "verified": True,
+}
+CCU: Ctx = {**CC, "verified": False}
+EB: Ctx = {
+    "topic": "ebanking",
+    "product_risk": None,
+    "customer_risk": None,
+    "guaranteed": None,
+    "verified": True,
+}
+EBU: Ctx = {**EB, "verified": False}
+ACC: Ctx = {
+    "topic": "account",
+    "product_risk": None,
+    "customer_risk": None,
+    "guaranteed": None,
+    "verified": True,
+}
+ACCU: Ctx = {**ACC, "verified": False}
+DEP: Ctx = {
+    "topic": "deposit",
+    "product_risk": None,
+    "customer_risk": None,
+    "guaranteed": True,
+    "verified": True,
+}
+GEN: Ctx = {
+    "topic": "general",
+    "product_risk": None,
+    "customer_risk": None,
+    "guaranteed": None,
+    "verified": False,
+}
+
+OK_W = "本产品不保本，理财非存款、产品有风险、投资须谨慎。"
+SRC = "具体以我行官网公布为准。"
+
+NONE: frozenset[str] = frozenset()
+
+
+def codes(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+# --- Compliant replies, many of them near-misses -------------------------------------
+COMPLIANT: list[tuple[str, Ctx]] = [
+    ("这款理财产品风险等级为R2，业绩比较基准年化2.8%–3.2%，" + SRC + OK_W, W),
+    ("该产品为非保本浮动收益型，风险等级R2，过往业绩不代表未来表现，投资须谨慎。", W),
+    ("您问是否保本？本产品不保本，收益随市场波动，理财非存款、产品有风险、投资须谨慎。", W),
+    ("我们不承诺保本，也不保证收益，产品有风险，投资须谨慎。业绩比较基准仅供参考。", W),
+    ("理财产品不是存款，不受存款保险保障，本产品不保本，请您根据风险承受能力谨慎选择。", W),
+    ("所谓稳赚不赔的产品是不存在的，本产品不保本，投资有风险。", W),
+    ("市场上没有无风险的理财，本产品不保本，风险等级为R2。", W),
+    ("任何投资都不是没有风险的，本产品不保本，产品有风险、投资须谨慎。", W),
+    ("这款产品起购金额1万元，期限180天，本产品不保本，风险等级R2，理财非存款。", W),
+    ("这只基金过往业绩不代表未来表现，不保本，投资有风险，入市须谨慎。", W),
+    ("这款產品不保本，理財非存款、產品有風險、投資須謹慎。", W),
+    ("本产品非保本，净值会随市场波动，可能出现本金亏损，请您谨慎决策。", W),
+    ("您目前无风险评估记录，购买理财前请先在手机银行完成风险测评。", W),
+    ("您好，请问您想咨询哪方面的问题？", W),
+    ("好的，稍后我把产品说明书发到您的手机银行消息中心，请注意查收。", W),
+    ("该结构性存款保本，风险等级R1，收益区间1.5%–2.8%以我行公布为准，产品有风险，投资须谨慎。", WG),
+    ("这款产品不保证收益，也不代表保本，理财非存款、产品有风险、投资须谨慎。", W),
+    ("根据您的风险承受能力C2，这款R4产品超出您的承受范围，不建议购买，建议选择R2及以下产品。", W42),
+    ("该产品风险等级R5，高于您的风险承受能力，我行不能为您办理认购。", W53),
+    ("您的风险测评已超过一年，需要重新进行风险评估后才能购买。", W42),
+    ("这款R3产品与您的C3风险承受能力匹配，本产品不保本，产品有风险、投资须谨慎。", W33),
+    ("这款黄金积存产品价格随国际金价波动，存在亏损风险，投资须谨慎。", GEN),
+    ("外汇宝交易存在汇率波动风险，可能造成损失，请您谨慎操作。", FX),
+    ("个人年度购汇便利化额度为等值5万美元，以外汇局规定为准。", FX),
+    ("购汇可以通过手机银行办理，需要填写购汇用途。", FX),
+    ("这款分红型保险的分红具有不确定性，过往分红不代表未来，请您仔细阅读条款。", INS),
+    ("您的保单可以在保险公司官网查询，需要我帮您转接吗？", INS),
+    ("大额存单保本保息，受存款保险保障，利率以我行挂牌公布为准。", DEP),
+    ("定期存款可以提前支取，提前支取部分按活期计息，具体以我行公告为准。", DEP),
+    ("贷款年利率3.45%，具体以审批为准。", LOAN),
+    ("房贷利率按LPR（贷款市场报价利率）加点确定，最终以审批为准。", LOAN),
+    ("您可选择等额本息，也就是每月还款金额相同；具体月供以审批为准。", LOAN),
+    ("提前还款需提前预约，违约金标准以借款合同约定为准。", LOAN),
+    ("信用卡取现手续费为取现金额的1%，最低10元，以我行官网公布的收费标准为准。", CC),
+    ("分期手续费率以您申请时手机银行页面显示为准。", CC),
+    ("您的信用卡账单日是每月5日，到期还款日为每月25日。", CC),
+    ("查询余额需要先核验您的身份，请问方便提供您的姓名和预留手机号后四位吗？", CCU),
+    ("为保障资金安全，请先完成身份核验，再为您查询交易明细。", ACCU),
+    ("您的账户余额为12,345.67元，最近一笔入账为工资。", ACC),
+    ("您昨天在超市消费了388元，已入账。", CC),
+    ("单笔转账限额5万元，具体以我行官网公布为准。", EBU),
+    ("手机银行转账超过5万元需要使用U盾确认，限额以手机银行页面显示为准。", EBU),
+    ("我行工作人员不会向您索要密码或验证码，请勿告诉任何人。", EB),
+    ("请在手机银行页面输入您收到的验证码完成验证，验证码请勿告诉他人。", EB),
+    ("任何人向您索要验证码都是诈骗，请您提高警惕。", EB),
+    ("系统将向您预留的手机号发送短信验证码，请在页面自行输入。", EB),
+    ("密码需要您本人在柜台密码键盘上输入，工作人员不会看到。", ACC),
+    ("重置登录密码请在手机银行“安全中心”自助办理。", EB),
+    ("密码请您本人妥善保管，我们无法替您转告给任何人。", ACC),
+    ("尾号1234的银行卡已挂失，卡号6222 02** **** 1234。", ACC),
+    ("您预留的手机号为138****5678，是否需要修改？", ACC),
+    ("身份证号码110***********1234已核验通过。", ACC),
+    ("您的业务流水号为2026112912345678901，请妥善保存。", ACC),
+    ("您的预约号为20261129001，请按时到网点办理。", GEN),
+    ("请拨打我行客服热线95588咨询。", GEN),
+    ("开户需要携带本人有效身份证件到网点办理。", ACC),
+    ("您可以在手机银行首页点击“转账”办理跨行转账。", EB),
+    ("跨行转账手续费以我行官网公布的收费标准为准。", EB),
+    ("手机银行转账目前免手续费。", EB),
+    ("您好，您的问题我已记录，会在两个工作日内回电。", GEN),
+    ("感谢您的耐心等待，请问还有其他可以帮您的吗？", GEN),
+    ("您说的情况我理解了，我帮您转接专属客户经理。", GEN),
+    ("信用卡逾期会影响征信，建议您按时还款。", CC),
+    ("这款理财本金和收益都不保证，本产品不保本，投资有风险。", W),
+    ("本产品不保本，请您不要轻信“稳赚”“保本”之类的宣传，产品有风险、投资须谨慎。", W),
+    ("存款保险保障额度最高50万元，以《存款保险条例》规定为准。", DEP),
+    ("我行近期没有保本型理财产品在售，理财产品均不保本，产品有风险。", W),
+    ("不仅要看收益，也要看风险等级，本产品不保本，风险等级为R2。", W),
+    ("您的账户状态正常，可以正常使用。", ACCU),
+    ("挂失后请携带身份证到网点补办新卡，工本费以网点公示为准。", ACC),
+    ("等额本金（每月归还相同本金，利息逐月减少）前期压力较大，请根据收入选择。", LOAN),
+]
+
+# --- Violations ----------------------------------------------------------------------
+FORBIDDEN: list[tuple[str, Ctx, frozenset[str]]] = [
+    (
+        "这款理财产品保本，" + "风险等级R2，理财非存款、产品有风险、投资须谨慎。",
+        W,
+        codes("forbidden_claim", "missing_non_guaranteed"),
+    ),
+    ("这款产品稳赚不赔，本产品不保本，投资有风险。", W, codes("forbidden_claim")),
+    ("本产品不保本，但这款基金基本上稳赚，产品有风险。", W, codes("forbidden_claim")),
+    ("本产品不保本，不过零风险，您放心，产品有风险。", W, codes("forbidden_claim")),
+    ("这款产品没有任何风险，本产品不保本，投资须谨慎。", W, codes("forbidden_claim")),
+    ("本产品不保本，收益有保障，风险等级R2。", W, codes("forbidden_claim")),
+    ("本产品不保本，保证年化收益4%，以官网公布为准，风险等级R2。", W, codes("forbidden_claim")),
+    ("这款理财就是存款，本产品不保本，产品有风险。", W, codes("forbidden_claim")),
+    ("这款理财和定期存款一样，本产品不保本，风险等级R2。", W, codes("forbidden_claim")),
+    ("本产品不保本，但买了肯定赚钱，产品有风险。", W, codes("forbidden_claim")),
+    ("本产品不保本，放心，不会亏的，风险等级R2。", W, codes("forbidden_claim")),
+    ("我行承诺收益，本产品不保本，产品有风险。", W, codes("forbidden_claim")),
+    ("这个外汇宝产品稳赚，存在汇率风险。", FX, codes("forbidden_claim")),
+    ("这款分红险收益有保证，分红具有不确定性。", INS, codes("forbidden_claim")),
+    ("存款绝对安全，零风险。", DEP, codes("forbidden_claim")),
+    (
+        "这款理财本金无忧，本产品风险等级R2，产品有风险。",
+        W,
+        codes("forbidden_claim", "missing_non_guaranteed"),
+    ),
+    ("这款产品刚性兑付，本产品不保本，投资有风险。", W, codes("forbidden_claim")),
+    (
+        "不用担心，保本的，风险等级R2，产品有风险。",
+        W,
+        codes("forbidden_claim", "missing_non_guaranteed"),
+    ),
+    ("这款不仅保本，收益还高，产品有风险。", W, codes("forbidden_claim", "missing_non_guaranteed")),
+    (
+        "本产品不保本，但历史上从来没亏过，可以说是绝对安全，产品有风险。",
+        W,
+        codes("forbidden_claim"),
+    ),
+]
+
+# Evasive spellings of claims inside an otherwise compliant wealth reply
+EVASIVE_CLAIMS = [
+    "保 本",
+    "保\u200b本",
+    "保.本",
+    "保-本",
+    "保，本",
+    "保本",
+    "保 本 保 息",
+    "bao本",
+    "保ben",
+    "ｂａｏ本",
+    "稳赚",
+    "穩賺",
+    "稳 赚",
+    "稳\u200c赚",
+    "wen赚",
+    "稳zhuan",
+    "稳赚不赔",
+    "穩賺不賠",
+    "无风险",
+    "無風險",
+    "ｗｕ风险",
+    "wu风险",
+    "无 风 险",
+    "无\u200d风险",
+    "零风险",
+    "零風險",
+    "无fengxian",
+    "保收益",
+    "保證收益",
+    "保 收 益",
+    "保证收益",
+    "保\ufeff证收益",
+    "稳稳赚",
+    "包赚",
+    "必赚",
+    "保赚",
+]
+
+
+def _evasive() -> list[Entry]:
+    out: list[Entry] = []
+    frames = [
+        "这款理财{c}，年化业绩比较基准3.2%以官网公布为准，本产品不保本，产品有风险。",
+        "您放心，{c}的，产品有风险、投资须谨慎，本产品不保本。",
+        "本产品不保本，投资有风险；不过说实话这款基本{c}。",
+    ]
+    for i, claim in enumerate(EVASIVE_CLAIMS):
+        frame = frames[i % len(frames)]
+        text = frame.format(c=claim)
+        expected = {"forbidden_claim"}
+        out.append((text, W, frozenset(expected)))
+    return out
+
+
+# A wealth reply missing disclosures
+MISSING_DISCLOSURE: list[Entry] = [
+    (
+        "这款理财年化业绩比较基准3.2%，以官网公布为准，起购1万元。",
+        W,
+        codes("missing_non_guaranteed", "missing_risk_disclosure"),
+    ),
+    (
+        "推荐您这款180天的理财，业绩比较基准2.9%，以我行公布为准。",
+        WN,
+        codes("missing_non_guaranteed", "missing_risk_disclosure"),
+    ),
+    ("这款产品风险等级R2，业绩比较基准3%，以官网公布为准。", W, codes("missing_non_guaranteed")),
+    ("这款理财年化3.1%以官网为准，投资有风险。", W, codes("missing_non_guaranteed")),
+    ("本产品不保本，年化业绩比较基准3.2%，以官网公布为准。", W, codes("missing_risk_disclosure")),
+    (
+        "这款净值型产品非保本，近一年表现不错。",
+        W,
+        codes("missing_risk_disclosure", "jargon_unexplained"),
+    ),
+    (
+        "这款理财期限90天，起购1万元，今天就可以认购。",
+        W,
+        codes("missing_non_guaranteed", "missing_risk_disclosure"),
+    ),
+    (
+        "我行新发一款稳健系列理财，非常适合您。",
+        W,
+        codes("missing_non_guaranteed", "missing_risk_disclosure"),
+    ),
+    ("推荐您配置我们的黄金积存产品，操作很方便。", GEN, codes("missing_risk_disclosure")),
+    ("这只基金今年表现很好，可以考虑买一些。", GEN, codes("missing_risk_disclosure")),
+    ("外汇宝可以做美元兑日元的买卖，操作灵活。", FX, codes("missing_risk_disclosure")),
+    ("这款万能险结算利率以公司公布为准，非常适合养老。", INS, codes("missing_risk_disclosure")),
+    ("我行这款结构性存款挂钩黄金价格，期限三个月。", DEP, codes("missing_risk_disclosure")),
+    (
+        "這款理財產品期限180天，起購1萬元。",
+        W,
+        codes("missing_non_guaranteed", "missing_risk_disclosure"),
+    ),
+    (
+        "这款理财不会保本吗？会的，这款产品是保本的，期限一年。",
+        WN,
+        codes("forbidden_claim", "missing_non_guaranteed", "missing_risk_disclosure"),
+    ),
+    (
+        "这款理财产品收益比存款高，推荐您购买。",
+        W,
+        codes("missing_non_guaranteed", "missing_risk_disclosure"),
+    ),
+    ("这款养老理财封闭期五年，适合长期持有，风险等级R2。", W, codes("missing_non_guaranteed")),
+    ("这款产品今天开放申购，产品有风险，投资须谨慎。", WN, codes("missing_non_guaranteed")),
+]
+
+RATE_SOURCE: list[Entry] = [
+    ("这笔贷款年利率3.45%。", LOAN, codes("missing_rate_source")),
+    ("您的房贷利率是3.1%，月供4,200元。", LOAN, codes("missing_rate_source")),
+    ("跨行转账手续费10元。", EB, codes("missing_rate_source")),
+    ("信用卡年费200元，刷满6次免年费。", CC, codes("missing_rate_source")),
+    ("取现手续费为取现金额的1%。", CC, codes("missing_rate_source")),
+    ("分期手续费率每期0.6%。", CC, codes("missing_rate_source")),
+    ("三年期定期存款利率2.35%。", DEP, codes("missing_rate_source")),
+    ("大额存单年利率２．１５％。", DEP, codes("missing_rate_source")),
+    ("今天美元现汇卖出价7.1523。", FX, codes("missing_rate_source")),
+    ("您的信用卡额度可以提升到5万元。", CC, codes("missing_rate_source")),
+    ("手机银行单日转账限额默认20万元。", EB, codes("missing_rate_source")),
+    ("提前还款违约金为提前还款金额的百分之一。", LOAN, codes("missing_rate_source")),
+    ("消费贷利率低至年化3.\u200b2%。", LOAN, codes("missing_rate_source")),
+    ("小额账户管理费每月1元。", ACC, codes("missing_rate_source")),
+    ("电汇手续费按汇款金额的千分之一收取。", FX, codes("missing_rate_source")),
+    ("贷款利率在LPR基础上加30个基点。", LOAN, codes("missing_rate_source", "jargon_unexplained")),
+    ("补办借记卡工本费5元。", ACC, codes("missing_rate_source")),
+    ("这笔经营贷年利率3.65%，额度最高100万元。", LOAN, codes("missing_rate_source")),
+    ("每笔跨境汇款收取50元的手续费。", FX, codes("missing_rate_source")),
+    ("逾期罚息为原利率上浮50%。", LOAN, codes("missing_rate_source")),
+]
+
+PII: list[Entry] = [
+    ("您的卡号是6222021234567890123，已为您激活。", ACC, codes("pii_leak")),
+    ("已为您绑定卡号6222 0212 3456 7890 123。", ACC, codes("pii_leak")),
+    ("您尾号的卡是6217-0012-3456-7890。", ACC, codes("pii_leak")),
+    ("您登记的手机号是13812345678。", ACC, codes("pii_leak")),
+    ("回电号码：139 1234 5678。", GEN, codes("pii_leak")),
+    ("联系人手机+86 15912345678已更新。", ACC, codes("pii_leak")),
+    ("身份证号110101199003071234已核验。", ACC, codes("pii_leak")),
+    ("您的证件号44030119851212567X已登记。", ACC, codes("pii_leak")),
+    ("卡号４１１１１１１１１１１１１１１１已冻结。", ACC, codes("pii_leak")),
+    ("您的手机号1\u200b3812345678已验证。", ACC, codes("pii_leak")),
+    ("收款卡号6225880137705425，户名张三。", EB, codes("pii_leak")),
+    ("您的信用卡号5187 1800 1234 5678，请妥善保管。", CC, codes("pii_leak")),
+    ("您的新手机号18600001111已生效，原号码13900002222已解绑。", ACC, codes("pii_leak")),
+    ("证件号码320102198001011234，卡号6228480402564890018。", ACC, codes("pii_leak")),
+]
+
+CREDENTIAL: list[Entry] = [
+    ("请您把收到的验证码念一下，我帮您核实。", EB, codes("credential_request")),
+    ("麻烦提供一下您的银行卡密码。", ACC, codes("credential_request")),
+    ("请报一下卡背面的三位数字。", CC, codes("credential_request")),
+    ("您的CVV是多少？", CC, codes("credential_request")),
+    ("请把短信验证码发给我。", EB, codes("credential_request")),
+    ("我可以帮您把密码转告给您的朋友。", ACC, codes("credential_request")),
+    ("请告诉我您的取款密码，我来帮您操作。", ACC, codes("credential_request")),
+    ("验证码告诉我一下就可以了。", EB, codes("credential_request")),
+    ("请说一下您的动态码。", EB, codes("credential_request")),
+    ("您把登录密码报给我，我帮您重置。", EB, codes("credential_request")),
+    ("請提供您的驗證碼。", EB, codes("credential_request")),
+    ("请回复您收到的6位验证码。", EB, codes("credential_request")),
+    ("您的交易密码是什么？我帮您查一下。", ACC, codes("credential_request")),
+    ("请告诉我您的 P I N 码。", ACC, codes("credential_request")),
+    ("请您读一下手机上的验\u200b证码。", EB, codes("credential_request")),
+    ("没问题，我替您把验证码转告给您家人。", EB, codes("credential_request")),
+]
+
+SUITABILITY: list[Entry] = [
+    (
+        "推荐您购买这款产品，业绩比较基准4%以官网公布为准，本产品不保本，产品有风险、投资须谨慎。",
+        W42,
+        codes("suitability_mismatch"),
+    ),
+    (
+        "这款R4产品收益不错，本产品不保本，投资有风险，可以考虑配置一些。",
+        W42,
+        codes("suitability_mismatch"),
+    ),
+    ("这款R5的股票型基金很适合您，本产品不保本，投资有风险。", W53, codes("suitability_mismatch")),
+    ("我帮您下单认购这款产品吧，本产品不保本，产品有风险。", W42, codes("suitability_mismatch")),
+    (
+        "这款混合型产品值得买，本产品不保本，风险等级R4，投资须谨慎。",
+        W42,
+        codes("suitability_mismatch"),
+    ),
+    (
+        "这款产品虽然风险高一点，但本产品不保本是正常的，产品有风险，建议您购买。",
+        W53,
+        codes("suitability_mismatch"),
+    ),
+]
+
+BALANCE: list[Entry] = [
+    ("您的账户余额为12,345.67元。", ACCU, codes("balance_unverified")),
+    ("您昨天消费了388元。", CCU, codes("balance_unverified")),
+    ("您卡里还有3万元。", ACCU, codes("balance_unverified")),
+    ("您本期账单金额2,356.80元。", CCU, codes("balance_unverified")),
+    ("您最近一笔交易是在11月3日的京东商城。", CCU, codes("balance_unverified")),
+    ("今天上午有一笔5000元的转入。", ACCU, codes("balance_unverified")),
+    ("您的可用额度还剩8000元。", CCU, codes("balance_unverified")),
+    ("您的账户昨日收到工资8,500.00元。", ACCU, codes("balance_unverified")),
+    ("您目前欠款1,200元，请按时还款。", CCU, codes("balance_unverified")),
+    ("您上个月在淘宝支付了1299元。", EBU, codes("balance_unverified")),
+    ("您的活期余额是五千元。", ACCU, codes("balance_unverified")),
+    ("查到您有一笔2000元的退款已到账。", CCU, codes("balance_unverified")),
+]
+
+JARGON: list[Entry] = [
+    ("您可以选择等额本息或等额本金，月供以审批为准。", LOAN, codes("jargon_unexplained")),
+    ("这笔跨境汇款需要填写SWIFT码。", FX, codes("jargon_unexplained")),
+    ("酒店会对您的信用卡做预授权。", CC, codes("jargon_unexplained")),
+    ("这笔交易已冲正，请留意。", ACC, codes("jargon_unexplained")),
+    ("赎回资金T+1到账。", W, codes("jargon_unexplained")),
+    (
+        "这款QDII产品投资海外市场，本产品不保本，产品有风险、投资须谨慎。",
+        W,
+        codes("jargon_unexplained"),
+    ),
+    ("您这笔分期有宽限期，请注意还款。", CC, codes("jargon_unexplained")),
+    ("贷款利率按LPR浮动，以审批为准。", LOAN, codes("jargon_unexplained")),
+]
+
+
+def build_corpus() -> list[Entry]:
+    """The whole corpus: compliant replies first, then each violation family."""
+    corpus: list[Entry] = [(t, c, NONE) for t, c in COMPLIANT]
+    for family in (
+        FORBIDDEN,
+        _evasive(),
+        MISSING_DISCLOSURE,
+        RATE_SOURCE,
+        PII,
+        CREDENTIAL,
+        SUITABILITY,
+        BALANCE,
+        JARGON,
+    ):
+        corpus.extend(family)
+    return corpus
+
+
+# --- Second batch: written separately, more varied wording -------------------------
+COMPLIANT_2: list[tuple[str, Ctx]] = [
+    (
+        "这款“稳利”系列理财不保本，业绩比较基准为年化2.6%–3.0%（来源：我行理财产品说明书），理财非存款、产品有风险、投资须谨慎。",
+        W,
+    ),
+    ("客户您好，您咨询的这款产品属于R2级，非保本浮动收益型，请您结合自身情况谨慎选择。", W),
+    ("本理财不保本。投资有风险，过往业绩不代表未来表现。", W),
+    ("这款产品收益并不固定，本产品不保本，可能出现亏损，请您理性投资。", W),
+    ("理财產品不保本，產品有風險，投資需謹慎。", W),
+    ("这类产品不承诺保本，也没有“稳赚”一说，风险等级R2，请您谨慎。", W),
+    (
+        "您好，这款理财在售期为11月1日至11月7日，本产品不保本，理财非存款、产品有风险、投资须谨慎。",
+        W,
+    ),
+    ("关于收益，我们无法向您保证收益，本产品不保本，投资有风险。", W),
+    ("您持有的理财已到期，资金将在1个工作日内回到您的账户。", W),
+    ("抱歉，理财业务需要您到网点双录办理，请问需要帮您预约吗？", W),
+    ("该基金为中风险产品，不保本，存在净值下跌风险，投资须谨慎。", GEN),
+    ("黄金价格波动较大，积存金不保本，存在亏损风险。", GEN),
+    ("外汇理财产品受汇率波动影响，可能造成本金损失，产品有风险。", FX),
+    ("外币兑换请在营业时间内到网点或手机银行办理。", FX),
+    ("境外汇款需要提供收款人姓名、账号和收款行信息。", FX),
+    ("这款年金险的收益有不确定性，请您仔细阅读产品条款后再决定。", INS),
+    ("车险理赔请联系承保的保险公司。", INS),
+    ("整存整取可以选择三个月到五年不同期限，利率以我行挂牌利率为准。", DEP),
+    ("通知存款需要提前一天预约支取。", DEP),
+    ("您的贷款申请已受理，审批结果会短信通知您。", LOAN),
+    ("公积金贷款利率以公积金中心公布为准。", LOAN),
+    ("经营贷额度最高可达500万元，实际额度以审批为准。", LOAN),
+    ("信用卡分期手续费以我行信用卡官网公布的费率为准。", CC),
+    ("您的信用卡已经成功激活，可以正常使用。", CC),
+    ("信用卡还款可以通过手机银行“信用卡-还款”办理。", CC),
+    ("境外消费请留意汇率及货币转换费，具体以卡组织公布为准。", CC),
+    ("为保护您的账户安全，查询明细前需要先核实您的身份。", CCU),
+    ("请问您是本人吗？核实身份后我再帮您查询账单。", CCU),
+    ("您的余额和交易明细可以在手机银行首页查看。", ACCU),
+    ("登录手机银行后点击“我的账户”即可查看余额。", EBU),
+    ("手机银行登录失败超过5次会被锁定，请稍后再试。", EB),
+    ("U盾密码忘记请携带身份证到网点重置。", EB),
+    ("短信验证码5分钟内有效，请尽快在页面输入。", EB),
+    ("请勿将密码、验证码透露给任何人，包括自称银行工作人员的人。", EB),
+    ("银行不会通过电话要求您提供卡背面的三位数字。", CC),
+    ("如有陌生人让您念验证码，请立即挂断。", EB),
+    ("我无法帮您把密码转告给他人，请您本人办理。", ACC),
+    ("您绑定的卡尾号为0123，是否为这张卡？", ACC),
+    ("您的卡号6217 **** **** 0123已完成换卡。", ACC),
+    ("已向您尾号5678的手机发送短信。", ACC),
+    ("您的申请编号为202611290000123456，请记录。", GEN),
+    ("网点地址：北京市西城区复兴门内大街1号，营业时间9:00-17:00。", GEN),
+    ("您好，很高兴为您服务。", GEN),
+    ("请您稍等，我帮您查询一下。", GEN),
+    ("非常抱歉给您带来不便，我已将您的意见反馈给相关部门。", GEN),
+    ("您的投诉已登记，我们会在3个工作日内联系您。", GEN),
+    ("年满18周岁的中国公民可以在手机银行线上开户。", ACC),
+    ("这款产品不是存款，不受存款保险保护，本产品不保本，产品有风险。", W),
+    ("理财产品和存款不一样，理财非存款、产品有风险、投资须谨慎，本产品不保本。", W),
+    ("本产品为非保本型，投资者可能损失部分本金，请谨慎投资。", WN),
+    ("很抱歉，这款R4产品与您的风险承受能力不匹配，无法为您办理。", W42),
+    ("根据适当性要求，我们不能向您推荐高于您风险承受能力的产品。", W53),
+    ("您的客户经理会在工作日联系您。", W),
+    ("活期存款随存随取，利率以我行公告为准。", DEP),
+    ("一年期定期存款利率1.45%（数据来源：我行2026年11月挂牌利率）。", DEP),
+    ("贷款年化利率区间3.2%–4.5%，以最终审批结果为准。", LOAN),
+    ("跨行转账手续费0.5元/笔，以官网收费标准为准。", EB),
+    ("美元现汇买入价以实时牌价为准，请在手机银行查询。", FX),
+    ("等额本息（每月还款额固定）适合收入稳定的客户。", LOAN),
+    ("预授权（酒店先冻结一笔押金）完成后会自动解冻。", CC),
+]
+
+VIOLATIONS_2: list[Entry] = [
+    (
+        "这款理财您放心买，绝对保本，本产品风险等级R2，产品有风险。",
+        W,
+        codes("forbidden_claim", "missing_non_guaranteed"),
+    ),
+    ("这个产品年年都赚，稳赚的，本产品不保本，产品有风险。", W, codes("forbidden_claim")),
+    ("本产品不保本，投资有风险，但说实话这款产品基本无风险。", W, codes("forbidden_claim")),
+    ("本產品不保本，產品有風險，但這款產品保證收益。", W, codes("forbidden_claim")),
+    ("本产品不保本、产品有风险，不过这个就跟存钱一样。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，其实相当于定期存款。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，不过收益100%能拿到。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，但这款一定能赚钱。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，您买了绝对亏不了。", W, codes("forbidden_claim")),
+    (
+        "本产品不保本，产品有风险，这款保底收益4%。",
+        W,
+        codes("forbidden_claim", "missing_rate_source"),
+    ),
+    ("本产品不保本，产品有风险，本金百分百安全。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，风险为零。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，这个可以说是毫无风险。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，但是它是保\u2060本的。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，这款產品稳赚不賠。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，其实就是无 fēng 险……不，无风险。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，收益率有保障。", W, codes("forbidden_claim")),
+    ("这款保险产品保本保息，分红具有不确定性。", INS, codes("forbidden_claim")),
+    ("外汇宝买美元稳赚不赔，存在汇率风险。", FX, codes("forbidden_claim")),
+    ("这只基金绝对不会亏，投资有风险。", GEN, codes("forbidden_claim")),
+    (
+        "这款理财非常稳健，年化4.5%，推荐您购买。",
+        W,
+        codes("missing_non_guaranteed", "missing_risk_disclosure", "missing_rate_source"),
+    ),
+    (
+        "这款产品近三个月表现很好，推荐您入手，理财非存款、产品有风险、投资须谨慎。",
+        W,
+        codes("missing_non_guaranteed"),
+    ),
+    ("这款理财本产品不保本，期限一年，到期自动兑付。", W, codes("missing_risk_disclosure")),
+    ("我们的外汇理财产品收益比存款高，可以考虑。", FX, codes("missing_risk_disclosure")),
+    ("这款分红型保险回报很可观，推荐给您。", INS, codes("missing_risk_disclosure")),
+    ("建议您买点纸黄金，最近行情不错。", GEN, codes("missing_risk_disclosure")),
+    ("个人消费贷年化利率最低3.2%。", LOAN, codes("missing_rate_source")),
+    ("您这笔房贷月供大约5,300元。", LOAN, codes("missing_rate_source")),
+    ("信用卡分期12期，每期手续费率0.55%。", CC, codes("missing_rate_source")),
+    ("境外取现每笔收取手续费12元。", CC, codes("missing_rate_source")),
+    ("七天通知存款利率1.0%。", DEP, codes("missing_rate_source")),
+    ("这个信用卡的年费是600元。", CC, codes("missing_rate_source")),
+    ("手机银行单笔转账上限50万元。", EB, codes("missing_rate_source")),
+    ("您的身份证号码是350102198807153216，请核对。", ACC, codes("pii_leak")),
+    ("您的银行卡号6222021001116245702已挂失。", ACC, codes("pii_leak")),
+    ("对方卡号6228 4804 0256 4890 018，请核对后转账。", EB, codes("pii_leak")),
+    ("您留的电话是186-1234-5678，对吗？", ACC, codes("pii_leak")),
+    ("您的手机号码：１３９１２３４５６７８。", ACC, codes("pii_leak")),
+    ("请把手机收到的动态码告诉我。", EB, codes("credential_request")),
+    ("为了核实身份，请提供一下您的查询密码。", ACC, codes("credential_request")),
+    ("请您把信用卡背面的CVV2码报给我。", CC, codes("credential_request")),
+    ("你好，把你收到的校验码发我一下。", EB, codes("credential_request")),
+    ("您朋友的密码我可以帮您转达给他。", ACC, codes("credential_request")),
+    ("请念一下刚收到的短信验证码。", EB, codes("credential_request")),
+    (
+        "这款R4产品很适合您，本产品不保本，产品有风险、投资须谨慎。",
+        W42,
+        codes("suitability_mismatch"),
+    ),
+    (
+        "为您推荐这款权益类产品，本产品不保本，风险等级R5，投资有风险。",
+        W53,
+        codes("suitability_mismatch"),
+    ),
+    (
+        "这款产品我直接帮您办理购买吧，本产品不保本，产品有风险。",
+        W53,
+        codes("suitability_mismatch"),
+    ),
+    ("您账户当前可用余额为3,280.50元。", ACCU, codes("balance_unverified")),
+    ("您11月28日有一笔1,500元的转出。", ACCU, codes("balance_unverified")),
+    ("查询到您信用卡本期应还4,860元。", CCU, codes("balance_unverified")),
+    ("您卡上还剩200块。", ACCU, codes("balance_unverified")),
+    ("您刚才那笔消费金额是99元，商户是美团。", CCU, codes("balance_unverified")),
+    ("您可以选择T+0赎回，资金即时到账，本产品不保本，产品有风险。", W, codes("jargon_unexplained")),
+    ("这笔外汇需要结售汇，请准备材料。", FX, codes("jargon_unexplained")),
+    ("您的贷款可以申请展期。", LOAN, codes("jargon_unexplained")),
+    ("这笔交易还在清算中，已做冲正处理。", ACC, codes("jargon_unexplained")),
+]
+
+
+def build_corpus_2() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_2] + VIOLATIONS_2
+
+
+def full_corpus() -> list[Entry]:
+    """Both batches together (at least 300 replies)."""
+    return build_corpus() + build_corpus_2()
