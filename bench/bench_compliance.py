@@ -1,0 +1,86 @@
+"""Reply compliance check: latency (p50/p99 against the 2 ms target, beside a naive
+substring baseline measured in the same run) and recall / false alarms per code on the
+labelled corpus in tests/compliance/corpus.py.
+
+Run: .venv/bin/python bench/bench_compliance.py [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.compliance.corpus import full_corpus
+
+from consultdesk.compliance.model import VIOLATION_CODES, ReplyContext
+from consultdesk.compliance.rulepack import check_reply, default_rule_pack
+
+TARGET_MS = 2.0
+NAIVE_TERMS = ("保本", "保收益", "稳赚", "无风险", "零风险", "密码", "验证码", "余额")
+
+
+def naive_check(text: str) -> list[str]:
+    """Baseline: plain substring search, no normalisation, no negation."""
+    return [term for term in NAIVE_TERMS if term in text]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    corpus = full_corpus()
+    cases = [(text, ReplyContext.from_mapping(ctx), expected) for text, ctx, expected in corpus]
+    default_rule_pack()  # load once, outside the timing
+
+    engine_ms: list[float] = []
+    naive_ms: list[float] = []
+    for _ in range(args.rounds):
+        for text, ctx, _expected in cases:
+            t0 = time.perf_counter()
+            check_reply(text=text, context=ctx)
+            engine_ms.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            naive_check(text)
+            naive_ms.append((time.perf_counter() - t0) * 1000)
+
+    print(f"corpus: {len(cases)} replies x {args.rounds} rounds = {len(engine_ms)} checks")
+    print(f"{'':14}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    for name, values in (("engine", engine_ms), ("naive", naive_ms)):
+        print(
+            f"{name:14}{statistics.median(values):10.4f}{percentile(values, 99):10.4f}"
+            f"{max(values):10.4f}"
+        )
+    p99 = percentile(engine_ms, 99)
+    print(f"target p99 <= {TARGET_MS} ms: {'PASS' if p99 <= TARGET_MS else 'FAIL'} ({p99:.4f} ms)")
+
+    results = [(expected, check_reply(text=t, context=c).codes) for t, c, expected in cases]
+    print(f"\n{'code':26}{'pos':>5}{'recall':>9}{'false alarm':>13}")
+    for code in VIOLATION_CODES:
+        pos = [got for expected, got in results if code in expected]
+        neg = [got for expected, got in results if code not in expected]
+        recall = sum(code in g for g in pos) / len(pos) if pos else float("nan")
+        false_alarm = sum(code in g for g in neg) / len(neg)
+        print(f"{code:26}{len(pos):5}{recall:9.1%}{false_alarm:13.1%}")
+    compliant = [got for expected, got in results if not expected]
+    flagged = sum(bool(g) for g in compliant)
+    print(
+        f"compliant replies flagged: {flagged}/{len(compliant)} "
+        f"({flagged / len(compliant):.1%}, target <= 5%)"
+    )
+    naive_fa = sum(bool(naive_check(t)) for t, _, e in cases if not e)
+    print(f"naive baseline flags {naive_fa}/{len(compliant)} compliant replies")
+
+
+if __name__ == "__main__":
+    main()
