@@ -1,14 +1,21 @@
-"""The one place that wires the application: settings → engine, clock and ports."""
+"""The one place that wires the application: settings → engine, clock, keys and ports."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
 from consultdesk.db.engine import UnitOfWork, make_engine
+from consultdesk.security.crypto import ENV_VAR, KeyRing, new_keyring, write_key_file
 from consultdesk.settings import Settings, load_settings
 from consultdesk.shared.clock import Clock, SystemClock
+from consultdesk.shared.errors import ValidationFailed
+
+log = logging.getLogger("consultdesk.bootstrap")
 
 
 @dataclass
@@ -17,10 +24,27 @@ class Container:
     engine: Engine
     uow: UnitOfWork
     clock: Clock
+    keyring: KeyRing
+    index_key: bytes
     extras: dict[str, object] = field(default_factory=dict)
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def load_keyring(settings: Settings) -> KeyRing:
+    """Keys from CONSULTDESK_KEYS or the key file. Outside production a missing key file is
+    created (0600) so the demo works; production refuses to start without keys."""
+    if os.environ.get(ENV_VAR):
+        return KeyRing.load(key_file=None, environ=os.environ)
+    path = settings.key_file or settings.data_dir / "keys.json"
+    if not path.exists():
+        if settings.environment == "production":
+            raise ValidationFailed(f"生产环境缺少密钥：{path}", field="key_file")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_key_file(path, new_keyring())
+        log.warning("created a new key file at %s", path)
+    return KeyRing.from_file(path)
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
@@ -28,5 +52,10 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     settings = settings or load_settings()
     engine = make_engine(settings.database_url, schema=settings.database_schema)
     return Container(
-        settings=settings, engine=engine, uow=UnitOfWork(engine), clock=clock or SystemClock()
+        settings=settings,
+        engine=engine,
+        uow=UnitOfWork(engine),
+        clock=clock or SystemClock(),
+        keyring=load_keyring(settings),
+        index_key=hashlib.sha256(f"{settings.secret_key}|blind-index".encode()).digest(),
     )

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=8, ge=1, le=24)
     default_language: Literal["zh", "en"] = "zh"
     bank_name: str = "示例银行"
+    key_file: Path | None = Field(
+        default=None,
+        description="Key ring for field encryption (JSON, mode 0600); default <data_dir>/keys.json. "
+        "CONSULTDESK_KEYS (the same JSON) takes precedence.",
+    )
     corebank_url: str | None = Field(
         default=None, description="Core-banking HTTP gateway; sandbox if unset"
     )

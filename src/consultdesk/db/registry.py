@@ -12,6 +12,8 @@ TABLE_MODULES = (
     "consultdesk.org.tables",
     "consultdesk.policy.tables",
     "consultdesk.staff.tables",
+    "consultdesk.customers.tables",
+    "consultdesk.consultations.tables",
 )
 
 

@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=500), nullable=False),
         sa.Column("created_at", consultdesk.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_versions")),
-        sa.UniqueConstraint("scope", "number", name=op.f("uq_policy_versions_scope")),
+        sa.UniqueConstraint("scope", "number", name=op.f("uq_policy_versions_scope_number")),
     )
     with op.batch_alter_table("policy_versions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_policy_versions_scope"), ["scope"], unique=False)
