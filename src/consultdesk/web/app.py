@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import secrets
 import time
@@ -13,11 +14,15 @@ from fastapi.staticfiles import StaticFiles
 
 from consultdesk.bootstrap import Container
 from consultdesk.logs import request_id_var
-from consultdesk.policy.api import router as policy_router
-from consultdesk.staff.api import router as staff_router
 from consultdesk.web import console, errors, health
 
 log = logging.getLogger("consultdesk.web")
+
+# Feature routers mounted by the app: "module:attribute" of an APIRouter.
+FEATURE_ROUTERS: tuple[str, ...] = (
+    "consultdesk.staff.api:router",
+    "consultdesk.policy.api:router",
+)
 
 
 def create_app(container: Container) -> FastAPI:
@@ -67,8 +72,9 @@ def create_app(container: Container) -> FastAPI:
         return response
 
     app.include_router(health.router)
-    app.include_router(staff_router)
-    app.include_router(policy_router)
+    for target in FEATURE_ROUTERS:
+        module, attribute = target.split(":")
+        app.include_router(getattr(importlib.import_module(module), attribute))
     app.include_router(console.router)
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
