@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import typer
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from consultdesk.audit.cli import register
 from consultdesk.audit.service import record
+from consultdesk.security.crypto import new_keyring
 
 from .conftest import NOW
 
@@ -65,18 +67,24 @@ def test_verify_names_the_edited_entry_and_exits_one(app: typer.Typer, db_url: s
     assert "Traceback" not in result.output
 
 
-def test_verify_reads_the_database_url_from_the_environment(app: typer.Typer, db_url: str) -> None:
-    result = runner.invoke(app, ["audit", "verify"], env={"CONSULTDESK_DATABASE_URL": db_url})
-    assert result.exit_code == 0
+def test_verify_uses_the_configured_database(app: typer.Typer, db_url: str, tmp_path: Path) -> None:
+    env = {
+        "CONSULTDESK_DATABASE_URL": db_url,
+        "CONSULTDESK_KEYS": new_keyring("k1").to_json(),
+        "CONSULTDESK_DATA_DIR": str(tmp_path),
+    }
+    result = runner.invoke(app, ["audit", "verify"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "审计日志完整 5 条" in result.stdout
 
 
 def test_verify_on_a_database_without_the_log_fails_in_one_line(
-    app: typer.Typer, tmp_path: object
+    app: typer.Typer, tmp_path: Path
 ) -> None:
     result = runner.invoke(
         app, ["audit", "verify", "--database-url", f"sqlite:///{tmp_path}/empty.db"]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
     assert "无法读取审计日志" in result.stderr
 
@@ -101,5 +109,6 @@ def test_search_reads_naive_times_as_beijing_time(app: typer.Typer, db_url: str)
 
 def test_search_with_a_bad_time_names_the_problem(app: typer.Typer, db_url: str) -> None:
     result = runner.invoke(app, ["audit", "search", "--database-url", db_url, "--since", "昨天"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "时间格式错误" in result.stderr
+    assert "since" in result.stderr

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from typer.testing import CliRunner
 
 from consultdesk.security import key_rotation
 from consultdesk.security.cli import register
-from consultdesk.security.crypto import KeyRing, seal_fields, token_key_id
+from consultdesk.security.crypto import KeyRing, new_keyring, seal_fields, token_key_id
 from consultdesk.security.key_rotation import EncryptedColumns, register_encrypted_columns
 
 from .conftest import CustomerCardRow
@@ -53,8 +52,8 @@ def test_generate_with_a_taken_key_id_fails_in_one_line(app: typer.Typer, tmp_pa
     path = tmp_path / "keys.json"
     runner.invoke(app, ["keys", "generate", "--file", str(path), "--key-id", "k1"])
     result = runner.invoke(app, ["keys", "generate", "--file", str(path), "--key-id", "k1"])
-    assert result.exit_code == 1
-    assert result.stderr.strip() == "密钥编号已存在：k1"
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "错误（key_id）：密钥编号已存在：k1"
 
 
 # REQ: CLS-4
@@ -113,23 +112,40 @@ def test_rotate_reseals_registered_columns_in_batches(
     engine.dispose()
 
 
-def test_rotate_reads_keys_from_the_environment(app: typer.Typer, sqlite_file_url: str) -> None:
-    ring = KeyRing.from_json(json.dumps({"active": "k1", "keys": {"k1": "A" * 43 + "="}}))
+def test_rotate_uses_the_configured_database_and_keys(
+    app: typer.Typer, tmp_path: Path, sqlite_file_url: str
+) -> None:
+    ring = new_keyring("env1")
+    result = runner.invoke(
+        app,
+        ["keys", "rotate"],
+        env={
+            "CONSULTDESK_DATABASE_URL": sqlite_file_url,
+            "CONSULTDESK_KEYS": ring.to_json(),
+            "CONSULTDESK_DATA_DIR": str(tmp_path),
+        },
+    )
+    assert result.exit_code == 0, result.output
+    assert "密钥轮换完成" in result.stdout
+
+
+def test_rotate_in_production_without_keys_fails_in_one_line(
+    app: typer.Typer, tmp_path: Path, sqlite_file_url: str
+) -> None:
     result = runner.invoke(
         app,
         ["keys", "rotate", "--database-url", sqlite_file_url],
-        env={"CONSULTDESK_KEYS": ring.to_json()},
+        env={
+            "CONSULTDESK_KEYS": None,
+            "CONSULTDESK_ENVIRONMENT": "production",
+            "CONSULTDESK_SECRET_KEY": "x" * 40,
+            "CONSULTDESK_DATABASE_URL": sqlite_file_url,
+            "CONSULTDESK_KEY_FILE": str(tmp_path / "missing.json"),
+        },
     )
-    assert result.exit_code == 0, result.output
-
-
-def test_rotate_without_keys_fails_in_one_line(app: typer.Typer, sqlite_file_url: str) -> None:
-    result = runner.invoke(
-        app, ["keys", "rotate", "--database-url", sqlite_file_url], env={"CONSULTDESK_KEYS": None}
-    )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
-    assert "未配置密钥" in result.stderr
+    assert "缺少密钥" in result.stderr
 
 
 def test_rotate_refuses_a_zero_batch(
@@ -150,5 +166,5 @@ def test_rotate_refuses_a_zero_batch(
             "0",
         ],
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "批大小" in result.stderr
