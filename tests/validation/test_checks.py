@@ -134,6 +134,12 @@ def test_15_and_19_character_ids_are_bad_length(number: str) -> None:
 
 
 # REQ: ACP-2
+def test_15_digit_old_id_is_named_as_old_format() -> None:
+    verdict = check_resident_id("110105491231002", today=TODAY)
+    assert verdict.reason is not None and "15 位旧版" in verdict.reason
+
+
+# REQ: ACP-2
 def test_letters_inside_id_are_bad_characters_and_not_normalised() -> None:
     verdict = check_resident_id("1101051949A231002X", today=TODAY)
     assert verdict.reason_code == "bad_characters"

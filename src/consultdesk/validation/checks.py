@@ -79,6 +79,10 @@ def check_resident_id(raw: str, *, today: date) -> Verdict:
         "X" in value[:-1]
     ):
         return _fail(kind, None, "bad_characters", "身份证号码只能由数字组成，最后一位可以是 X")
+    if len(value) == 15 and value.isdigit():
+        return _fail(
+            kind, value, "bad_length", "这是 15 位旧版身份证号码，请提供 18 位二代身份证号码"
+        )
     if len(value) != 18:
         return _fail(kind, value, "bad_length", f"身份证号码应为 18 位，您输入了 {len(value)} 位")
     if int(value[:2]) not in _PROVINCE_CODES:

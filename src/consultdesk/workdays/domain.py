@@ -13,7 +13,7 @@ from typing import Protocol
 from consultdesk.shared.errors import DomainError
 
 
-class CalendarUnknown(DomainError):  # noqa: N818 - named like the shared NotFound, Conflict
+class CalendarUnknown(DomainError):
     """No calendar source knows the holidays of `year`; the bank must publish a table."""
 
     status = 503
