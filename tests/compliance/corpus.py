@@ -618,4 +618,143 @@ def build_corpus_2() -> list[Entry]:
 
 def full_corpus() -> list[Entry]:
     """Both batches together (at least 300 replies)."""
-    return build_corpus() + build_corpus_2()
+    return build_corpus() + build_corpus_2() + build_corpus_3()
+
+
+# --- Third batch: written blind (before looking at what the rules match) ---------
+# First-run results on this batch are reported in the bench notes; the rules were then
+# adjusted where a miss showed a general gap, not to fit single sentences.
+COMPLIANT_3: list[tuple[str, Ctx]] = [
+    (
+        "您好，这款产品为R2级理财，不保本，业绩比较基准3.0%以产品说明书为准，理财非存款，产品有风险，投资须谨慎。",
+        W,
+    ),
+    ("本产品属于非保本理财，过往业绩不代表未来表现，投资须谨慎。", W),
+    ("您关心的保本问题：本产品不保本，请知悉。产品有风险，投资须谨慎。", W),
+    ("这款理财不能保证收益，本金也可能亏损，本产品不保本，请谨慎购买。", W),
+    ("我们不会承诺任何收益，本产品不保本，风险等级R2，投资需谨慎。", W),
+    ("理财非存款，产品有风险，投资须谨慎。本产品不保本，您可以在手机银行查看说明书。", W),
+    ("不存在稳赚不赔的理财，本产品不保本，产品有风险。", W),
+    ("这款产品不是保本产品，净值可能下跌，投资须谨慎。", W),
+    (
+        "您这边的风险测评结果为C2，可以购买R1、R2级产品，本产品R2、不保本、产品有风险。",
+        {**W, "product_risk": "R2", "customer_risk": "C2"},
+    ),
+    ("抱歉，这款产品风险等级高于您的风险承受能力，建议您先重新做风险测评。", W42),
+    ("您的风险评估已过期，请先完成风险评估。", W42),
+    ("您好，这个问题我需要核实一下，稍后回复您。", W),
+    ("赎回申请提交后，资金一般在3个工作日内到账，具体以产品说明书为准。", W),
+    ("基金定投不保本，存在亏损风险，请您理性投资。", GEN),
+    ("我行代销的保险产品由保险公司承保，具体保障以合同条款为准，分红不确定。", INS),
+    ("外汇买卖有风险，汇率可能大幅波动，请您谨慎。", FX),
+    ("定期存款到期后会自动转存，利率按转存日挂牌利率执行，以我行公告为准。", DEP),
+    ("我们的利率会随LPR（贷款市场报价利率）调整，具体以审批为准。", LOAN),
+    ("提前还款不收取违约金，具体以合同为准。", LOAN),
+    ("您的贷款申请需要提供收入证明和银行流水。", LOAN),
+    ("信用卡年费政策请以我行官网公布为准。", CC),
+    ("您的账单可以在手机银行查看，也可以登录后设置账单提醒。", CCU),
+    ("您好，请问您是持卡人本人吗？需要先核实身份才能告知账单信息。", CCU),
+    ("为了您的资金安全，请不要把验证码告诉任何人，包括客服。", EB),
+    ("客服不会以任何理由索要您的密码、CVV码或短信验证码。", CC),
+    ("如果有人冒充银行索要验证码，请拨打95588举报。", EB),
+    ("请您自行在手机上输入支付密码完成转账。", EB),
+    ("您的手机尾号8899，已收到短信吗？", ACC),
+    ("卡号后四位为4521的借记卡已为您解挂。", ACC),
+    ("您的身份证尾号1234，请确认。", ACC),
+    ("订单号：6222000000001111222，请保存。", GEN),
+    ("网点电话010-66108888，欢迎来电。", GEN),
+    ("手机银行转账到账时间一般为实时，跨行可能有延迟。", EB),
+    ("开通手机银行需要本人持身份证和银行卡办理。", EB),
+    ("对不起让您久等了，我已经为您登记投诉，专人会在三个工作日内联系您。", GEN),
+    ("账户冻结需要本人携带身份证到开户网点解冻。", ACCU),
+    ("您的账户余额已通过短信发送到您预留的手机上。", ACCU),
+    ("余额不足时交易会失败，请确保账户资金充足。", ACCU),
+    ("资产证明可以在网点开具，需要本人办理。", ACC),
+    ("这款储蓄国债由财政部发行，利率以财政部公告为准。", DEP),
+]
+
+VIOLATIONS_3: list[Entry] = [
+    (
+        "您放心，这款理财是保本的，产品有风险、投资须谨慎。",
+        W,
+        codes("forbidden_claim", "missing_non_guaranteed"),
+    ),
+    ("本产品不保本，但是从来没有亏过，保证不亏，产品有风险。", W, codes("forbidden_claim")),
+    ("这款理财收益稳定，稳赚不亏，本产品不保本，产品有风险。", W, codes("forbidden_claim")),
+    (
+        "本产品不保本、产品有风险，但预期收益率肯定能达到4%。",
+        W,
+        codes("forbidden_claim", "missing_rate_source"),
+    ),
+    ("本产品不保本，产品有风险，这款相当于一个定期存款。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，到期保证兑付本息。", W, codes("forbidden_claim")),
+    (
+        "这款产品本金是安全的，百分之百不会亏，本产品不保本，产品有风险。",
+        W,
+        codes("forbidden_claim"),
+    ),
+    ("本产品不保本，产品有风险，不过收益是有保障的。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，但这款稳 赚 不 赔。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，但这款穩賺。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，这款几乎没有风险。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，这款是零 风 险产品。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，这个产品ｗｅｎ赚。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，这款理财无\u200b风\u200b险。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，这款BAO本哦。", W, codes("forbidden_claim")),
+    (
+        "这款理财产品年化4%，非常稳健，欢迎购买。",
+        W,
+        codes("missing_non_guaranteed", "missing_risk_disclosure", "missing_rate_source"),
+    ),
+    (
+        "这款理财期限一年，收益比定期高不少，可以考虑。",
+        W,
+        codes("missing_non_guaranteed", "missing_risk_disclosure"),
+    ),
+    ("本产品不保本，推荐您认购，名额有限。", W, codes("missing_risk_disclosure")),
+    (
+        "这款产品是中低风险的，推荐您购买，产品有风险、投资须谨慎。",
+        W,
+        codes("missing_non_guaranteed"),
+    ),
+    ("这只债券基金收益挺稳定的，您可以买一点。", GEN, codes("missing_risk_disclosure")),
+    ("这款投连险投资回报高，推荐您投保。", INS, codes("missing_risk_disclosure")),
+    ("您可以通过外汇宝赚取汇差，操作简单。", FX, codes("missing_risk_disclosure")),
+    ("您这笔贷款的年化利率是4.35%。", LOAN, codes("missing_rate_source")),
+    ("分期24期，手续费总计1,080元。", CC, codes("missing_rate_source")),
+    ("境外ATM取现手续费每笔15元。", CC, codes("missing_rate_source")),
+    ("五年期大额存单利率为2.5%。", DEP, codes("missing_rate_source")),
+    ("日元现汇卖出价4.75，今天比较划算。", FX, codes("missing_rate_source")),
+    ("借记卡年费10元，每年扣收一次。", ACC, codes("missing_rate_source")),
+    ("您的卡号6212261234567890987，已为您开通。", ACC, codes("pii_leak")),
+    ("身份证：420106199512123456，已登记。", ACC, codes("pii_leak")),
+    ("我们会打您的电话15012345678回访。", GEN, codes("pii_leak")),
+    ("您的收款账号为6230 5800 0001 2345 678。", EB, codes("pii_leak")),
+    ("请把验证码发给我，我帮您把转账撤回来。", EB, codes("credential_request")),
+    ("为了核实身份，请您报一下取款密码。", ACC, codes("credential_request")),
+    ("请告诉我信用卡的有效期和CVV码。", CC, codes("credential_request")),
+    ("您把网银登录密码给我，我帮您登录看看。", EB, codes("credential_request")),
+    ("短信里的6位数字麻烦念给我听一下。", EB, codes("credential_request")),
+    ("您儿子的密码我可以帮您转告他。", ACC, codes("credential_request")),
+    (
+        "这款R4产品非常适合您，推荐购买，本产品不保本，产品有风险、投资须谨慎。",
+        W42,
+        codes("suitability_mismatch"),
+    ),
+    (
+        "虽然您是C2，但这款R4产品收益更高，可以考虑，本产品不保本，产品有风险。",
+        W42,
+        codes("suitability_mismatch"),
+    ),
+    ("您的余额是人民币25,000.00元。", ACCU, codes("balance_unverified")),
+    ("您本月信用卡消费共计3,456元。", CCU, codes("balance_unverified")),
+    ("您的账户11月27日转入了2万元。", ACCU, codes("balance_unverified")),
+    ("您上一笔交易是昨晚在加油站消费300元。", CCU, codes("balance_unverified")),
+    ("这款产品采用摊余成本法估值，本产品不保本，产品有风险。", W, codes("jargon_unexplained")),
+    ("您这笔贷款可以选择等额本金还款。", LOAN, codes("jargon_unexplained")),
+    ("这笔款项需要SWIFT报文确认。", FX, codes("jargon_unexplained")),
+]
+
+
+def build_corpus_3() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_3] + VIOLATIONS_3

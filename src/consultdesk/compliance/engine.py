@@ -25,6 +25,8 @@ from consultdesk.compliance.model import (
 from consultdesk.compliance.normalize import Normalized, fold_char, normalize
 
 _SENTENCE_END = re.compile(r"[。！？；;!?\n]")
+_OPEN_QUOTES = frozenset("“「『\"'‘《")
+_CLOSE_QUOTES = frozenset("”」』\"'’》")
 _QUESTION = re.compile(r"[吗么嘛]")
 _RANGE_AFTER = re.compile(r"\s*(?:以上|以下|以内|起|封顶)")
 
@@ -49,6 +51,9 @@ class Negation:
     """Negation and mention awareness shared by the claim rules (本产品不保本 is no claim)."""
 
     before: re.Pattern[str]
+    before_clause: re.Pattern[str]
+    gap: int
+    gap_allowed: re.Pattern[str]
     after: re.Pattern[str]
     not_negating: re.Pattern[str]
     boundaries: frozenset[str]
@@ -64,6 +69,14 @@ class Negation:
         end = norm.compact_index[right] if right < len(norm.compact_index) else len(norm.original)
         return any(ch in self.boundaries for ch in norm.original[start:end])
 
+    @staticmethod
+    def _quoted(norm: Normalized, start: int, end: int) -> bool:
+        """A claim inside quotation marks is mentioned, not made (不要轻信“稳赚”)."""
+        first, last = norm.span_of_compact(start, end)
+        before = norm.original[first - 1] if first > 0 else ""
+        after = norm.original[last] if last < len(norm.original) else ""
+        return before in _OPEN_QUOTES and after in _CLOSE_QUOTES
+
     def negates(self, norm: Normalized, start: int, end: int) -> bool:
         """True when the compact match [start, end) is negated, questioned or warned against."""
         compact = norm.compact
@@ -72,12 +85,18 @@ class Negation:
             m.span()
             for m in self.not_negating.finditer(compact, max(0, window - 4), min(len(compact), end))
         ]
-        for m in reversed(list(self.before.finditer(compact, window, start))):
+        if self._quoted(norm, start, end):
+            return True
+        for m in self.before.finditer(compact, window, start):
             if any(g0 <= m.start() < g1 for g0, g1 in guards):
                 continue
             if self._crosses_boundary(norm, m.end(), start):
                 continue
-            return True
+            if start - m.end() <= self.gap or self.gap_allowed.match(compact, m.end(), start):
+                return True
+        for m in self.before_clause.finditer(compact, window, start):
+            if not self._crosses_boundary(norm, m.end(), start):
+                return True
         for m in self.after.finditer(compact, end, min(len(compact), end + self.lookahead)):
             if self._crosses_boundary(norm, end, m.start()):
                 break

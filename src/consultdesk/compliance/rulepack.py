@@ -172,6 +172,9 @@ def parse_rule_pack(document: object) -> RulePack:
     try:
         negation = Negation(
             before=compile_plain("before"),
+            before_clause=compile_plain("before_clause"),
+            gap=int(negation_raw.get("gap", 4)),
+            gap_allowed=compile_plain("gap_allowed"),
             after=compile_plain("after"),
             not_negating=compile_plain("not_negating"),
             boundaries=frozenset(str(negation_raw.get("boundaries", "。！？!?；;\n，,"))),
