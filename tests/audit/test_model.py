@@ -147,6 +147,21 @@ def test_truncated_tail_is_caught_by_the_head() -> None:
 
 
 # REQ: RSK-2
+def test_entry_appended_behind_the_heads_back_is_caught() -> None:
+    chain = build_chain(10)
+    head = ChainAnchor(seq=9, hash=chain[8].hash)
+    result = verify(chain, head=head)
+    assert not result.ok
+    assert result.first_bad_seq == 10
+
+
+def test_last_entry_not_matching_the_head_hash_is_caught() -> None:
+    chain = build_chain(10)
+    result = verify(chain, head=ChainAnchor(seq=10, hash="a" * 64))
+    assert result.first_bad_seq == 10
+
+
+# REQ: RSK-2
 def test_rewritten_chain_is_caught_by_a_checkpoint() -> None:
     original = build_chain(10)
     checkpoint = ChainAnchor(seq=5, hash=original[4].hash)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from consultdesk.security.masking import (
     mask_account,
@@ -105,3 +107,10 @@ def test_mask_text_masks_numbers_in_free_text(text: str, expected: str) -> None:
 )
 def test_mask_text_leaves_ordinary_numbers_alone(text: str) -> None:
     assert mask_text(text) == text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789０１２３ -－Xx卡号电话 元")), max_size=60))
+def test_mask_text_never_fails_on_digit_heavy_text(text: str) -> None:
+    masked = mask_text(text)
+    assert masked == text or "*" in masked

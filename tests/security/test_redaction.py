@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from consultdesk.security.redaction import C3_WARNING, REDACTED, C3Kind, redact_c3
 
@@ -132,3 +134,16 @@ def test_two_secrets_in_one_message_are_both_redacted() -> None:
 def test_findings_never_carry_the_secret() -> None:
     (finding,) = redact_c3("密码是123456").findings
     assert "123456" not in repr(finding)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("密码是验证码安全码 0123456789６个八abcX=;?^%B")), max_size=60
+    )
+)
+def test_redaction_never_fails_and_reports_consistent_spans(text: str) -> None:
+    result = redact_c3(text)
+    assert (result.warning is None) == (result.findings == ())
+    for finding in result.findings:
+        assert 0 <= finding.start < finding.end <= len(text)

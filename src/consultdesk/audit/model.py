@@ -207,9 +207,13 @@ def verify(
         return VerifyResult(
             False, count, last_seq + 1, f"检查点 {min(missing)} 之前的记录缺失（尾部被删除）"
         )
-    if head is not None and (head.seq != last_seq or (last_seq and head.hash != prev_hash)):
+    if head is not None:
         if head.seq > last_seq:
             reason = f"链头记录到第 {head.seq} 条，实际只有 {last_seq} 条（尾部被删除）"
             return VerifyResult(False, count, last_seq + 1, reason)
-        return VerifyResult(False, count, last_seq, "链头与最后一条记录不符")
+        if head.seq < last_seq:
+            reason = f"链头只记录到第 {head.seq} 条，其后的记录未经登记（尾部被追加）"
+            return VerifyResult(False, count, head.seq + 1, reason)
+        if last_seq and head.hash != prev_hash:
+            return VerifyResult(False, count, last_seq, "最后一条记录与链头哈希不符")
     return VerifyResult(True, count)

@@ -116,6 +116,9 @@ def record(
 ) -> AuditEntry:
     """Append one entry to the chain (details scrubbed) and return it.
 
+    Holds the chain lock until the caller's transaction ends, so call it as the last
+    write of the unit of work and commit promptly.
+
     Writes a checkpoint when the new seq is a multiple of `checkpoint_every`.
     Raises ValidationFailed for a missing actor/action or details that cannot be
     made canonical (floats, unknown types).
