@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -112,3 +113,13 @@ def test_search_with_a_bad_time_names_the_problem(app: typer.Typer, db_url: str)
     assert result.exit_code == 2
     assert "时间格式错误" in result.stderr
     assert "since" in result.stderr
+
+
+def test_search_prints_json_on_request(app: typer.Typer, db_url: str) -> None:
+    result = runner.invoke(
+        app, ["audit", "search", "--database-url", db_url, "--limit", "1", "--json"]
+    )
+    assert result.exit_code == 0
+    (entry,) = json.loads(result.stdout)
+    assert entry["seq"] == 5
+    assert entry["details"] == {"i": 4}

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from consultdesk.security.otp import CheckOutcome
@@ -164,3 +165,35 @@ def test_malformed_code_names_the_field(session: Session, delivery: FakeDelivery
             session=session, now=NOW, challenge_id=challenge_id, code="12", pepper=PEPPER
         )
     assert err.value.field == "code"
+
+
+# REQ: ACC-6
+@pytest.mark.postgres
+def test_parallel_wrong_guesses_on_postgres_lock_after_exactly_five(pg_engine: Engine) -> None:
+    delivery = FakeDelivery({"cust-1": "13800138000"})
+    with Session(pg_engine) as session:
+        challenge_id = send(session, delivery)
+    bad = f"{(int(delivery.code()) + 1) % 1_000_000:06d}"
+    start = threading.Barrier(8)
+    outcomes: list[CheckOutcome] = []
+
+    def guess() -> None:
+        start.wait()
+        with Session(pg_engine) as session:
+            result = verify_identity_code(
+                session=session, now=NOW, challenge_id=challenge_id, code=bad, pepper=PEPPER
+            )
+            session.commit()
+        outcomes.append(result.outcome)
+
+    threads = [threading.Thread(target=guess) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with Session(pg_engine) as session:
+        row = session.get(OtpChallengeRow, challenge_id)
+        assert row is not None
+        assert (row.attempts, row.status) == (5, "locked")
+    assert sorted(outcomes).count(CheckOutcome.WRONG_CODE) == 4
+    assert outcomes.count(CheckOutcome.LOCKED) == 4

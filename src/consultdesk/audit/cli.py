@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from consultdesk.audit.service import search, verify_chain
-from consultdesk.cli.common import container, fail, user_errors
+from consultdesk.cli.common import container, fail, print_json, user_errors
 from consultdesk.db.engine import make_engine
 from consultdesk.shared.errors import ValidationFailed
 
@@ -74,6 +74,7 @@ def register(root: typer.Typer) -> None:
         since: Annotated[str | None, typer.Option(help="起始时间（含），ISO 8601")] = None,
         until: Annotated[str | None, typer.Option(help="截止时间（不含），ISO 8601")] = None,
         limit: Annotated[int, typer.Option(help="最多返回条数")] = 100,
+        as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
     ) -> None:
         """按操作人、操作类型、对象、时间检索审计记录（最新在前）。"""
         with user_errors():
@@ -91,6 +92,22 @@ def register(root: typer.Typer) -> None:
                     )
             except SQLAlchemyError as exc:
                 raise fail(f"无法读取审计日志（{type(exc).__name__}）") from None
+        if as_json:
+            print_json(
+                [
+                    {
+                        "seq": e.seq,
+                        "time": e.time,
+                        "actor": e.actor,
+                        "action": e.action,
+                        "subject": e.subject,
+                        "details": e.details_dict(),
+                        "hash": e.hash,
+                    }
+                    for e in entries
+                ]
+            )
+            return
         for entry in entries:
             when = entry.time.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
             typer.echo(
