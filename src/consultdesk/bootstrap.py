@@ -9,11 +9,20 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from consultdesk.corebank.http_client import HttpCoreBank
+from consultdesk.corebank.port import CoreBank
+from consultdesk.corebank.sandbox import SandboxCoreBank
 from consultdesk.db.engine import UnitOfWork, make_engine
+from consultdesk.notifications.sms import SmsGateway
+from consultdesk.notifications.sms_http import HttpSmsGateway
+from consultdesk.notifications.sms_sandbox import SandboxSmsGateway
 from consultdesk.security.crypto import ENV_VAR, KeyRing, new_keyring, write_key_file
 from consultdesk.settings import Settings, load_settings
 from consultdesk.shared.clock import Clock, SystemClock
 from consultdesk.shared.errors import ValidationFailed
+from consultdesk.workdays.chinese_calendar_adapter import mainland_calendar
+from consultdesk.workdays.domain import WorkingCalendar
+from consultdesk.workdays.table_file import load_holiday_table
 
 log = logging.getLogger("consultdesk.bootstrap")
 
@@ -26,6 +35,9 @@ class Container:
     clock: Clock
     keyring: KeyRing
     index_key: bytes
+    corebank: CoreBank
+    sms: SmsGateway
+    calendar: WorkingCalendar
     extras: dict[str, object] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -50,12 +62,27 @@ def load_keyring(settings: Settings) -> KeyRing:
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
     """Build the container for ``settings`` (from the environment when not given)."""
     settings = settings or load_settings()
+    clock = clock or SystemClock()
     engine = make_engine(settings.database_url, schema=settings.database_schema)
+    corebank: CoreBank
+    if settings.corebank_url:
+        corebank = HttpCoreBank(base_url=settings.corebank_url, token=settings.corebank_token or "")
+    else:
+        corebank = SandboxCoreBank(clock=clock)
+    sms: SmsGateway
+    if settings.sms_url:
+        sms = HttpSmsGateway(base_url=settings.sms_url, token=settings.sms_token or "")
+    else:
+        sms = SandboxSmsGateway(clock=clock)
+    table = load_holiday_table(settings.holiday_table) if settings.holiday_table else None
     return Container(
         settings=settings,
         engine=engine,
         uow=UnitOfWork(engine),
-        clock=clock or SystemClock(),
+        clock=clock,
         keyring=load_keyring(settings),
         index_key=hashlib.sha256(f"{settings.secret_key}|blind-index".encode()).digest(),
+        corebank=corebank,
+        sms=sms,
+        calendar=mainland_calendar(table),
     )

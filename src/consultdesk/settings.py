@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     bank_name: str = "示例银行"
     key_file: Path | None = Field(
         default=None,
-        description="Key ring for field encryption (JSON, mode 0600); default <data_dir>/keys.json. "
+        description="Key ring for field encryption (JSON, 0600), default <data_dir>/keys.json; "
         "CONSULTDESK_KEYS (the same JSON) takes precedence.",
     )
     corebank_url: str | None = Field(
@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     mail_from: str = "noreply@demo-bank.example"
     sms_url: str | None = Field(default=None, description="SMS gateway; sandbox if unset")
+    sms_token: str | None = None
+    holiday_table: Path | None = Field(
+        default=None,
+        description="The bank's holiday table (YAML) for years chinesecalendar does not know",
+    )
 
     @property
     def is_sqlite(self) -> bool:

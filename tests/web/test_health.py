@@ -22,3 +22,20 @@ def test_openapi_is_published(client: TestClient) -> None:
 def test_every_response_carries_a_request_id(client: TestClient) -> None:
     r = client.get("/healthz", headers={"X-Request-ID": "abc123"})
     assert r.headers["X-Request-ID"] == "abc123"
+
+
+def test_readyz_reports_core_banking_and_mail(client: TestClient) -> None:
+    # REQ: PREP-3 — core banking and mail are reported alongside the database.
+    checks = client.get("/readyz").json()["checks"]
+    assert checks["core_banking"]["state"] == "ok"
+    assert checks["mail"]["state"] == "not_configured"
+
+
+def test_core_bank_outage_degrades_but_does_not_fail_readiness(client: TestClient) -> None:
+    # REQ: PREP-3 — the desk keeps working in degraded mode when the core bank is down.
+    bank = client.app.state.container.corebank  # type: ignore[attr-defined]
+    bank.outage = True
+    body = client.get("/readyz").json()
+    assert client.get("/readyz").status_code == 200
+    assert body["status"] == "degraded"
+    assert body["checks"]["core_banking"]["state"] == "degraded"

@@ -26,6 +26,9 @@ app.add_typer(db, name="db")
 FEATURE_CLIS = (
     "consultdesk.staff.cli",
     "consultdesk.policy.cli",
+    "consultdesk.validation.cli",
+    "consultdesk.workdays.cli",
+    "consultdesk.corebank.cli",
 )
 for _module in FEATURE_CLIS:
     importlib.import_module(_module).register(app)

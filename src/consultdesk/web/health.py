@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from typing import Literal
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from consultdesk.bootstrap import Container
+from consultdesk.corebank.health import probe_core_bank
 from consultdesk.web.deps import ContainerDep
 
 State = Literal["ok", "degraded", "down", "not_configured"]
@@ -37,11 +39,33 @@ def database_check(container: Container) -> tuple[State, str]:
         return "down", type(exc).__name__
 
 
+def corebank_check(container: Container) -> tuple[State, str]:
+    """PREP-3: when the core bank is down the desk keeps working in degraded mode."""
+    result = probe_core_bank(bank=container.corebank, clock=container.clock)
+    kind = "sandbox" if container.settings.corebank_url is None else "http"
+    if result.up:
+        return "ok", kind
+    return "degraded", f"{kind}: {result.detail or 'unavailable'}"
+
+
+def mail_check(container: Container) -> tuple[State, str]:
+    host = container.settings.smtp_host
+    if not host:
+        return "not_configured", "no SMTP host set; e-mail waits in the outbox"
+    try:
+        with socket.create_connection((host, container.settings.smtp_port), timeout=1.0):
+            return "ok", f"{host}:{container.settings.smtp_port}"
+    except OSError as exc:
+        return "degraded", type(exc).__name__
+
+
 def health_checks(container: Container) -> dict[str, HealthCheck]:
     checks: dict[str, HealthCheck] = container.extras.setdefault(  # type: ignore[assignment]
         "health_checks", {}
     )
     checks.setdefault("database", database_check)
+    checks.setdefault("core_banking", corebank_check)
+    checks.setdefault("mail", mail_check)
     return checks
 
 
