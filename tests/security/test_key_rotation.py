@@ -7,7 +7,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from consultdesk.security import key_rotation
-from consultdesk.security.crypto import KeyRing, decrypt_field, seal_fields, token_key_id
+from consultdesk.security.crypto import (
+    KeyRing,
+    TokenRejectedError,
+    decrypt_field,
+    seal_fields,
+    token_key_id,
+)
 from consultdesk.security.key_rotation import (
     EncryptedColumns,
     register_encrypted_columns,
@@ -101,6 +107,37 @@ def test_rotation_resumes_where_an_interrupted_run_stopped(
     assert key_ids(engine) == {"k2"}
 
 
+def test_rotation_opens_columns_sealed_under_another_field_name(
+    engine: Engine, keyring: KeyRing
+) -> None:
+    # Like customers.phone_sealed, sealed with field "phone".
+    with Session(engine) as session:
+        sealed = seal_fields({"card": "6222021234567890"}, record_id="r1", keyring=keyring)
+        session.add(CustomerCardRow(id="r1", holder="x", card_number=sealed["card"]))
+        session.commit()
+    spec = EncryptedColumns(
+        table="example_customer_cards",
+        id_column="id",
+        columns=("card_number",),
+        aad_fields={"card_number": "card"},
+    )
+    ring = keyring.with_new_key("k2")
+    rotate_encrypted_columns(engine=engine, keyring=ring, specs=[spec])
+    with Session(engine) as session:
+        row = session.get(CustomerCardRow, "r1")
+        assert row is not None and row.card_number is not None
+        assert decrypt_field(row.card_number, record_id="r1", keyring=ring, field="card") == (
+            "6222021234567890"
+        )
+
+
+def test_aad_field_for_an_unregistered_column_is_refused() -> None:
+    spec = EncryptedColumns(table="t", id_column="id", columns=("a",), aad_fields={"b": "x"})
+    with pytest.raises(ValidationFailed) as err:
+        register_encrypted_columns(spec)
+    assert err.value.field == "aad_fields"
+
+
 def test_rotation_uses_the_registry_by_default(engine: Engine, keyring: KeyRing) -> None:
     fill(engine, keyring, 2)
     register_encrypted_columns(SPEC)
@@ -123,3 +160,15 @@ def test_zero_batch_size_is_refused(engine: Engine, keyring: KeyRing) -> None:
     with pytest.raises(ValidationFailed) as err:
         rotate_encrypted_columns(engine=engine, keyring=keyring, specs=[SPEC], batch_size=0)
     assert err.value.field == "batch"
+
+
+def test_tampered_token_stops_rotation_naming_the_record(engine: Engine, keyring: KeyRing) -> None:
+    fill(engine, keyring, 3)
+    with Session(engine) as session:
+        row = session.get(CustomerCardRow, "r0002")
+        other = session.get(CustomerCardRow, "r0001")
+        assert row is not None and other is not None
+        row.card_number = other.card_number  # a token copied from another record
+        session.commit()
+    with pytest.raises(TokenRejectedError, match="r0002"):
+        rotate_encrypted_columns(engine=engine, keyring=keyring.with_new_key("k2"), specs=[SPEC])

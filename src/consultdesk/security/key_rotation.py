@@ -1,8 +1,9 @@
 """Key rotation of encrypted columns while the desk runs (CLS-4).
 
 Features register the columns they seal with `register_encrypted_columns`. A sealed
-column must be written with `encrypt_field(..., record_id=str(<id column>),
-field=<column name>)` so rotation can open it.
+column must be written with `encrypt_field(..., record_id=str(<id column>), field=F)`
+where F is the column name, or the name given for that column in `aad_fields`
+(e.g. column `phone_sealed` sealed with field "phone").
 
 `rotate_encrypted_columns` walks each table in id order, `batch_size` rows per
 transaction, re-sealing tokens that are not on the active key. It is:
@@ -10,28 +11,37 @@ transaction, re-sealing tokens that are not on the active key. It is:
 - resumable: each batch commits on its own, so a stopped run loses at most one batch
   and the next run only finds what is left;
 - safe beside live writers: each update is conditional on the old token
-  (`WHERE id = ? AND col = <old token>`), so a value the desk changed meanwhile is kept.
+  (`WHERE id = ? AND col = <old token>`), so a value the desk changed meanwhile is kept;
+- loud on tampering: a token that does not open stops the run with the table, column
+  and record id in the error (earlier batches stay committed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import and_, column, not_, or_, select, table, update
 from sqlalchemy.engine import Engine
 
-from consultdesk.security.crypto import KeyRing, rotate_token, token_key_id
+from consultdesk.security.crypto import FieldCryptoError, KeyRing, rotate_token, token_key_id
 from consultdesk.shared.errors import ValidationFailed
 
 
 @dataclass(frozen=True, slots=True)
 class EncryptedColumns:
-    """A table, its id column, and the columns holding sealed tokens."""
+    """A table, its id column, the columns holding sealed tokens, and, where it differs
+    from the column name, the field name each column was sealed with."""
 
     table: str
     id_column: str
     columns: tuple[str, ...]
+    aad_fields: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def aad_field(self, column: str) -> str:
+        """The `field` this column's tokens are bound to."""
+        return self.aad_fields.get(column, column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +61,9 @@ def register_encrypted_columns(spec: EncryptedColumns) -> None:
     """Declare a table's encrypted columns so `keys rotate` re-seals them."""
     if not spec.columns:
         raise ValidationFailed("至少需要一个加密列", field="columns")
+    unknown = set(spec.aad_fields) - set(spec.columns)
+    if unknown:
+        raise ValidationFailed(f"aad_fields 含未登记的列：{sorted(unknown)}", field="aad_fields")
     _REGISTRY[spec.table] = spec
 
 
@@ -101,7 +114,19 @@ def rotate_encrypted_columns(
                         old = row[name]
                         if old is None or token_key_id(old) == keyring.active:
                             continue
-                        new = rotate_token(old, record_id=record_id, keyring=keyring, field=name)
+                        try:
+                            new = rotate_token(
+                                old,
+                                record_id=record_id,
+                                keyring=keyring,
+                                field=spec.aad_field(name),
+                            )
+                        except FieldCryptoError as exc:
+                            # Stop loudly: a token that does not open is a tamper signal.
+                            # Earlier batches stay committed; this one rolls back.
+                            raise type(exc)(
+                                f"{spec.table}.{name}（{spec.id_column}={record_id}）：{exc}"
+                            ) from exc
                         done = conn.execute(
                             update(tbl)
                             .where(id_col == row[spec.id_column], tbl.c[name] == old)
