@@ -14,6 +14,7 @@ TABLE_MODULES = (
     "consultdesk.staff.tables",
     "consultdesk.customers.tables",
     "consultdesk.consultations.tables",
+    "consultdesk.consultations.visitor_tables",
 )
 
 
