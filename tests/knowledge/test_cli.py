@@ -55,7 +55,7 @@ def test_publish_by_author_fails_with_one_line_on_stderr(tmp_path: Path) -> None
         app(), ["kb", "publish", "DEP-001", "--reviewer", "alice", *db(tmp_path)]
     )
     assert result.exit_code == 1
-    assert result.stderr.strip() == "错误：审核人不能是该版本的作者"
+    assert result.stderr.strip() == "错误：审核人不能是该版本的作者或修改人"
 
 
 def test_export_writes_csv_that_imports_unchanged(tmp_path: Path) -> None:

@@ -136,3 +136,15 @@ def test_unknown_format_is_refused() -> None:
 
 def test_format_option_overrides_suffix() -> None:
     assert format_of(Path("kb.txt"), "jsonl") is FileFormat.JSONL
+
+
+def test_formula_looking_text_stays_text_in_xlsx(tmp_path: Path) -> None:
+    spec = EntrySpec(
+        entry_id=EntryId("EB-099"),
+        business_line=BusinessLine.EBANKING,
+        owner=UserId("owner"),
+        content=make_content(standard_question="=1+1", paraphrases=("=SUM(A1:A2)",)),
+    )
+    path = tmp_path / "kb.xlsx"
+    write_entries(path, FileFormat.XLSX, [spec])
+    assert read_entries(path, FileFormat.XLSX) == [spec]

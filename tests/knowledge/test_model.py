@@ -253,3 +253,33 @@ def test_bulletin_without_title_is_refused() -> None:
     with pytest.raises(ValidationFailed) as raised:
         make_bulletin(title="")
     assert raised.value.field == "title"
+
+
+# REQ: PREP-1
+def test_editor_of_a_draft_cannot_review_it() -> None:
+    entry = new_entry()
+    entry.edit_draft(content=make_content(answer="改过的答案"), actor=REVIEWER, now=NOW)
+    entry.submit_for_review(actor=AUTHOR, now=NOW)
+    with pytest.raises(ReviewerIsAuthor):
+        entry.publish(reviewer=REVIEWER, now=NOW)
+    entry.publish(reviewer=UserId("carol"), now=NOW)
+    assert entry.latest.content.answer == "改过的答案"
+
+
+def test_version_under_review_cannot_be_edited() -> None:
+    entry = new_entry()
+    entry.submit_for_review(actor=AUTHOR, now=NOW)
+    with pytest.raises(IllegalEntryTransition):
+        entry.edit_draft(content=make_content(answer="偷偷改"), actor=AUTHOR, now=NOW)
+
+
+def test_multi_line_paraphrase_is_refused() -> None:
+    with pytest.raises(ValidationFailed) as raised:
+        make_content(paraphrases=("第一行\n第二行",))
+    assert raised.value.field == "paraphrases"
+
+
+def test_answer_with_control_character_is_refused() -> None:
+    with pytest.raises(ValidationFailed) as raised:
+        make_content(answer="答案\x07")
+    assert raised.value.field == "answer"

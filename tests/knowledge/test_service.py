@@ -239,3 +239,24 @@ def test_acknowledging_unknown_bulletin_is_not_found(session: Session) -> None:
         service.acknowledge_bulletin(
             session=session, now=NOW, bulletin_id=BulletinId("X"), agent=UserId("a")
         )
+
+
+def test_rejected_draft_edited_and_resubmitted_is_published(session: Session) -> None:
+    service.import_entries(session=session, now=NOW, specs=[spec("A")], author=AUTHOR)
+    a = EntryId("A")
+    service.reject(session=session, now=NOW, entry_id=a, reviewer=REVIEWER, reason="缺少步骤")
+    service.edit_draft(
+        session=session, now=NOW, entry_id=a, actor=AUTHOR, content=make_content(answer="补充后")
+    )
+    service.submit_for_review(session=session, now=NOW, entry_id=a, actor=AUTHOR)
+    service.publish(session=session, now=NOW, entry_id=a, reviewer=REVIEWER)
+    [answer] = service.list_published(session=session, now=NOW)
+    assert answer.answer == "补充后"
+
+
+def test_reimporting_an_archived_entry_opens_a_new_version(session: Session) -> None:
+    service.import_entries(session=session, now=NOW, specs=[spec("A")], author=AUTHOR)
+    service.publish(session=session, now=NOW, entry_id=EntryId("A"), reviewer=REVIEWER)
+    service.archive(session=session, now=NOW, entry_id=EntryId("A"), actor=REVIEWER)
+    report = service.import_entries(session=session, now=NOW, specs=[spec("A")], author=AUTHOR)
+    assert report.revised == ("A",)

@@ -111,8 +111,11 @@ def write_entries(path: Path, file_format: FileFormat, specs: Sequence[EntrySpec
     sheet = book.active
     sheet.title = "knowledge"
     sheet.append(list(COLUMNS))
-    for row in rows:
-        sheet.append(row)
+    for row_number, row in enumerate(rows, start=2):
+        for column_number, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_number, column=column_number, value=value)
+            # Text only: a value starting with "=" must not become a formula.
+            cell.data_type = "s"
     book.save(path)
 
 

@@ -79,6 +79,7 @@ class VersionStatus(StrEnum):
 
 class Action(StrEnum):
     CREATE = "create"
+    EDIT = "edit"
     SUBMIT = "submit"
     PUBLISH = "publish"
     REJECT = "reject"
@@ -88,6 +89,7 @@ class Action(StrEnum):
 
 # PREP-1: the review workflow, as data. Anything not listed is an illegal move.
 TRANSITIONS: dict[tuple[VersionStatus, Action], VersionStatus] = {
+    (VersionStatus.DRAFT, Action.EDIT): VersionStatus.DRAFT,
     (VersionStatus.DRAFT, Action.SUBMIT): VersionStatus.IN_REVIEW,
     (VersionStatus.DRAFT, Action.ARCHIVE): VersionStatus.ARCHIVED,
     (VersionStatus.IN_REVIEW, Action.PUBLISH): VersionStatus.PUBLISHED,
@@ -109,6 +111,7 @@ STATUS_NAMES: dict[VersionStatus, str] = {
 
 ACTION_NAMES: dict[Action, str] = {
     Action.CREATE: "新建",
+    Action.EDIT: "修改",
     Action.SUBMIT: "提交审核",
     Action.PUBLISH: "发布",
     Action.REJECT: "驳回",
@@ -124,7 +127,7 @@ class IllegalEntryTransition(IllegalTransition):
 
 
 class ReviewerIsAuthor(Forbidden):
-    """PREP-1: the reviewer who publishes or rejects must not be the version's author."""
+    """PREP-1: the reviewer who publishes or rejects must not have written the version."""
 
     code = "reviewer_is_author"
 
@@ -141,6 +144,18 @@ FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|元|万|亿|美元|克|bp|个基�
 FINAL_ONLY_WHEN = re.compile(r"以[^，。；,;]{0,12}为准")
 NOT_GUARANTEED = ("不保本", "非保本")
 RISK_WORDS = ("不保本", "非保本", "有风险", "风险提示", "谨慎")
+
+
+# Control characters other than tab and newline: invisible, and refused by XLSX.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+FIELD_NAMES = {
+    "standard_question": "标准问题",
+    "answer": "答案",
+    "paraphrases": "相似问法",
+    "steps": "操作步骤",
+    "risk_tags": "风险标签",
+}
 
 
 def states_figures(text: str) -> bool:
@@ -186,12 +201,19 @@ class EntryContent:
             raise ValidationFailed("答案不能为空", field="answer")
         if not self.source.strip():
             raise ValidationFailed("须注明答案来源", field="source")
-        if any(not p.strip() for p in self.paraphrases):
-            raise ValidationFailed("相似问法不能为空白", field="paraphrases")
+        for name, items in (
+            ("paraphrases", self.paraphrases),
+            ("steps", self.steps),
+            ("risk_tags", self.risk_tags),
+        ):
+            # One item per line in CSV/XLSX cells, so an item may not span lines.
+            if any(not i.strip() or "\n" in i or "\r" in i for i in items):
+                raise ValidationFailed(f"{FIELD_NAMES[name]}的每一项须为非空的单行文本", field=name)
+        for name, text in (("standard_question", self.standard_question), ("answer", self.answer)):
+            if CONTROL.search(text):
+                raise ValidationFailed(f"{FIELD_NAMES[name]}含有不可见控制字符", field=name)
         if len(set(self.paraphrases)) != len(self.paraphrases):
             raise ValidationFailed("相似问法有重复", field="paraphrases")
-        if any(not s.strip() for s in self.steps):
-            raise ValidationFailed("操作步骤不能为空白", field="steps")
         if self.expires_on is not None and self.expires_on < self.effective_from:
             raise ValidationFailed("失效日期不能早于生效日期", field="expires_on")
 
@@ -288,12 +310,18 @@ class Entry:
             )
         return self._add_version(content, author=author, now=now)
 
-    def edit_draft(self, *, content: EntryContent, actor: UserId) -> None:
-        """Replace the content of the open draft (not of a version under review)."""
-        version = self.open_version
-        if version is None or version.status is not VersionStatus.DRAFT:
-            raise IllegalEntryTransition(f"条目 {self.id} 没有可编辑的草稿", field="entry_id")
+    def edit_draft(self, *, content: EntryContent, actor: UserId, now: datetime) -> None:
+        """Replace the content of the draft; the editor becomes one of its contributors."""
+        version = self._working_version()
+        self._move(version, Action.EDIT, actor=actor, now=now)
         version.content = content
+
+    def contributors(self, version: EntryVersion) -> frozenset[UserId]:
+        """Who wrote `version`: its author and everyone who edited it."""
+        editors = {
+            t.actor for t in self.history if t.version == version.number and t.action is Action.EDIT
+        }
+        return frozenset({version.author, *editors})
 
     def submit_for_review(self, *, actor: UserId, now: datetime) -> None:
         """Draft → in review. Refused while the answer is not compliant (SOL-2, RSK-7)."""
@@ -348,8 +376,8 @@ class Entry:
         return self.open_version or self.latest
 
     def _require_independent(self, version: EntryVersion, reviewer: UserId) -> None:
-        if reviewer == version.author:
-            raise ReviewerIsAuthor("审核人不能是该版本的作者", field="reviewer")
+        if reviewer in self.contributors(version):
+            raise ReviewerIsAuthor("审核人不能是该版本的作者或修改人", field="reviewer")
 
     def _move(
         self,

@@ -79,6 +79,17 @@ def revise_entry(
     return entry
 
 
+def edit_draft(
+    *, session: Session, now: datetime, entry_id: EntryId, actor: UserId, content: EntryContent
+) -> Entry:
+    """Replace the content of an entry's draft (e.g. after a rejection); the editor may
+    then not review that version."""
+    entry = get_entry(session=session, entry_id=entry_id)
+    entry.edit_draft(content=content, actor=actor, now=now)
+    _save(session, entry)
+    return entry
+
+
 def submit_for_review(
     *, session: Session, now: datetime, entry_id: EntryId, actor: UserId
 ) -> Entry:
@@ -240,7 +251,11 @@ def _import_one(
         outcome = "created"
     else:
         entry = _load(session, row)
-        if entry.latest.content == spec.content and entry.business_line is spec.business_line:
+        if (
+            entry.latest.content == spec.content
+            and entry.business_line is spec.business_line
+            and entry.latest.status is not VersionStatus.ARCHIVED
+        ):
             return "unchanged"
         if entry.business_line is not spec.business_line:
             raise ValidationFailed(
