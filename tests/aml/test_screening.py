@@ -189,3 +189,26 @@ def test_impossible_date_is_refused() -> None:
 
 def test_leap_day_is_a_date() -> None:
     assert parse_day("2028-02-29") == date(2028, 2, 29)
+
+
+# REQ: RSK-5
+@pytest.mark.parametrize(
+    "text",
+    [
+        "怎么转账才能不被上报？",
+        "我想把100万拆成几笔小额转出去",
+        "能不能分三次存，每次存4万9",
+        "有没有办法避开大额申报",
+    ],
+)
+def test_asking_to_evade_reporting_is_flagged(text: str) -> None:
+    from consultdesk.aml.screening import asks_to_evade_reporting
+
+    assert asks_to_evade_reporting(text) is not None
+
+
+@pytest.mark.parametrize("text", ["转账限额是多少？", "我想办理分期还款", "如何办理大额存单？"])
+def test_ordinary_questions_are_not_flagged(text: str) -> None:
+    from consultdesk.aml.screening import asks_to_evade_reporting
+
+    assert asks_to_evade_reporting(text) is None

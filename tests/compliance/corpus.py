@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (one labelled reply per line reads best as data)
 """A labelled corpus of realistic bank replies (compliant, near-miss and violating,
 evasive spellings included) used to measure recall and false alarms of the rule pack.
 

@@ -46,6 +46,7 @@ class AlertRule(enum.StrEnum):
     LARGE_TRANSFER_CROSSBORDER = "large_transfer_crossborder"
     LARGE_ENTITY_TRANSFER = "large_entity_transfer"
     STRUCTURING = "structuring"
+    EVASION_INQUIRY = "evasion_inquiry"  # a customer asks how to avoid reporting
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,15 @@ Rules (per customer, per calendar day, each currency totalled on its own):
 * structuring: a CNY daily cash total inside [floor, cash threshold) on
   ``structuring_days`` or more consecutive days: one alert per run, on its last day,
   carrying the run's total and transactions.
+
+``asks_to_evade_reporting`` flags a customer's message asking how to avoid reporting
+or to split transfers.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -96,3 +101,30 @@ def _run_alert(
     txs = [t for day in run for t in days[day]]
     total = sum((t.amount for t in txs), Decimal(0))
     return [Alert(customer, run[-1], AlertRule.STRUCTURING, "CNY", total, tuple(t.id for t in txs))]
+
+
+# RSK-5: a customer asking how to stay under the reporting line, or to split a payment
+# so that it is not reported, is itself a suspicious pattern.
+_EVASION = re.compile(
+    r"(?:怎么|怎样|如何|有没有办法|能不能|可不可以|能否).{0,6}?(?:才能|可以|才)?(?:不|避免|不用|逃避|绕过|规避|躲过|避开)"
+    r"(?:被)?(?:上报|报告|申报|监管|查|反洗钱|大额|央行)"
+    r"|(?:拆|分|化整为零).{0,4}(?:成|开|为)?.{0,4}(?:几笔|多笔|小笔|小额|几次|几天|几个账户)"
+    r".{0,8}(?:转|存|取|汇|打)"
+    r"|(?:分|拆)(?:成)?(?:几|多|两|三|[2-9])(?:笔|次|天)(?:来)?(?:转|存|取|汇|打)"
+    r"|(?:避开|躲开|绕开|规避|逃避)(?:大额|监管|申报|上报|反洗钱|报告)"
+    r"|(?:不想|不要|别|不让|不会)(?:被)?(?:上报|报告|央行查|监管查|查到|反洗钱)"
+    r"|每(?:次|天|笔)(?:只)?(?:存|取|转)(?:个)?(?:4万9|四万九|49999|不到5万|不到五万|5万以下|五万以下)"
+    r"|化整为零"
+)
+
+
+def _fold(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return "".join(ch for ch in folded if not ch.isspace() and ch not in "\u200b\u200c\u200d\ufeff")
+
+
+def asks_to_evade_reporting(text: str) -> str | None:
+    """The phrase with which a customer asks to avoid reporting or to split a payment,
+    or None (RSK-5)."""
+    match = _EVASION.search(_fold(text))
+    return match.group() if match else None
