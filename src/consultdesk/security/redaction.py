@@ -82,11 +82,16 @@ def _digits(low: int, high: int) -> str:
 
 _REPEAT = f"(?:{_D}|[一二三四五六七八九两])个(?:{_D}|[零〇一二三四五六七八九])"  # "6个8"
 _CN_DIGITS = f"{_CN}{{4,12}}(?![个位])"
-_ALNUM = r"(?=[!-~]*[A-Za-z])(?=[!-~]*\d)[A-Za-z0-9!@#$%^&*_.\-+=?]{6,20}(?![A-Za-z0-9])"
+# Bounded lookaheads: an unbounded `[!-~]*` rescans a long ASCII run at every position.
+_PW_CHAR = r"[A-Za-z0-9!@#$%^&*_.\-+=?]"
+_ALNUM = (
+    f"(?<![A-Za-z0-9])(?={_PW_CHAR}{{0,19}}[A-Za-z])(?={_PW_CHAR}{{0,19}}\\d)"
+    f"{_PW_CHAR}{{6,20}}(?![A-Za-z0-9])"
+)
 
 _CONNECT = (
     r"(?:[\s:：=＝,，]|是|为|就是|应该是|好像是|可能是|大概是|设的是|设置的是|设成|设为|改成|改为|"
-    r"都是|号码是|号|的|了|(?<![A-Za-z])(?:is|was)(?![A-Za-z]))*?"
+    r"都是|号码是|号|的|了|(?<![A-Za-z])(?:is|was)(?![A-Za-z])){0,12}?"
 )
 
 _PASSWORD_WORD = (
