@@ -115,6 +115,12 @@ def test_float_details_are_refused_without_taking_a_seq(session: Session) -> Non
     assert session.scalars(select(AuditEntryRow.seq)).one() == 1
 
 
+def test_overlong_subject_is_refused_naming_the_field(session: Session) -> None:
+    with pytest.raises(ValidationFailed) as err:
+        record(session=session, now=NOW, actor="a", action="b", subject="s" * 257)
+    assert err.value.field == "subject"
+
+
 def test_naive_time_is_refused(session: Session) -> None:
     with pytest.raises(ValidationFailed) as err:
         record(session=session, now=NOW.replace(tzinfo=None), actor="a", action="b", subject="c")

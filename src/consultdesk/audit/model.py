@@ -24,6 +24,9 @@ from typing import Any
 from consultdesk.shared.errors import ValidationFailed
 
 GENESIS_HASH = "0" * 64
+MAX_ACTOR = 128
+MAX_ACTION = 64
+MAX_SUBJECT = 256
 
 
 def _encode(value: object) -> object:
@@ -118,6 +121,13 @@ def seal_entry(
         raise ValidationFailed("审计记录缺少操作人", field="actor")
     if not action:
         raise ValidationFailed("审计记录缺少操作类型", field="action")
+    for name, value, limit in (
+        ("actor", actor, MAX_ACTOR),
+        ("action", action, MAX_ACTION),
+        ("subject", subject, MAX_SUBJECT),
+    ):
+        if len(value) > limit:
+            raise ValidationFailed(f"审计记录的 {name} 不得超过 {limit} 个字符", field=name)
     text = canonical_json(dict(details))
     return AuditEntry(
         seq=seq,

@@ -29,7 +29,6 @@ from consultdesk.audit.model import (
     AuditEntry,
     ChainAnchor,
     VerifyResult,
-    canonical_json,
     seal_entry,
     verify,
 )
@@ -128,7 +127,16 @@ def record(
     if now.tzinfo is None:
         raise ValidationFailed("审计时间必须带时区", field="now")
     clean = scrub_details(dict(details or {}))
-    canonical_json(clean)  # refuse bad details before taking a seq
+    # Refuse bad input before taking a seq (a dry run of the sealing).
+    seal_entry(
+        prev_hash=GENESIS_HASH,
+        seq=0,
+        time=now,
+        actor=actor,
+        action=action,
+        subject=subject,
+        details=clean,
+    )
     seq, prev_hash = _advance_head(session)
     entry = seal_entry(
         prev_hash=prev_hash,
