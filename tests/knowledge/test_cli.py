@@ -83,3 +83,25 @@ def test_database_url_is_read_from_the_environment(tmp_path: Path) -> None:
     result = runner.invoke(app(), ["kb", "import", str(source)], env=env)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "env.sqlite3").exists()
+
+
+def test_malformed_database_url_fails_cleanly(tmp_path: Path) -> None:
+    result = runner.invoke(app(), ["kb", "list", "--database-url", "nonsense://"])
+    assert result.exit_code == 1
+    assert "CONSULTDESK_DATABASE_URL" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# REQ: PREP-1
+def test_import_with_a_bad_row_leaves_the_database_empty(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    write_entries(source, FileFormat.JSONL, SPECS)
+    lines = source.read_text(encoding="utf-8").splitlines()
+    bad = json.loads(lines[1])
+    bad["complexity"] = "hard"
+    source.write_text(lines[0] + "\n" + json.dumps(bad, ensure_ascii=False) + "\n", "utf-8")
+    result = runner.invoke(app(), ["kb", "import", str(source), *db(tmp_path)])
+    assert result.exit_code == 1
+    assert "第 2 行" in result.stderr and "complexity" in result.stderr
+    listed = runner.invoke(app(), ["kb", "list", "--json", *db(tmp_path)])
+    assert json.loads(listed.output) == []

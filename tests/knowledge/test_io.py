@@ -148,3 +148,11 @@ def test_formula_looking_text_stays_text_in_xlsx(tmp_path: Path) -> None:
     path = tmp_path / "kb.xlsx"
     write_entries(path, FileFormat.XLSX, [spec])
     assert read_entries(path, FileFormat.XLSX) == [spec]
+
+
+def test_entry_id_with_spaces_names_row_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "kb.csv"
+    write_csv(path, [good_row(entry_id="DEP 009")])
+    with pytest.raises(ValidationFailed) as raised:
+        read_entries(path, FileFormat.CSV)
+    assert raised.value.field == "第 2 行: entry_id"

@@ -28,7 +28,7 @@ TEXT = st.lists(LINE, min_size=1, max_size=3).map("\n".join)
 @st.composite
 def specs(draw: st.DrawFn) -> EntrySpec:
     return EntrySpec(
-        entry_id=EntryId(draw(LINE)),
+        entry_id=EntryId(draw(st.from_regex(r"[A-Za-z0-9_.\-]{1,64}", fullmatch=True))),
         business_line=draw(st.sampled_from(list(BusinessLine))),
         owner=UserId(draw(LINE)),
         content=EntryContent(

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from consultdesk.db.base import Base
@@ -57,9 +58,23 @@ def _unit_of_work(url: str) -> Iterator[Session]:
         yield session
 
 
-def _fail(error: DomainError) -> typer.Exit:
-    typer.echo(f"错误：{error.message}", err=True)
-    return typer.Exit(code=1)
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn what a user can get wrong into one line on stderr and exit code 1."""
+    try:
+        yield
+    except DomainError as error:
+        message = error.message
+    except SQLAlchemyError as error:
+        message = (
+            f"数据库不可用或地址有误（{type(error).__name__}），请检查 CONSULTDESK_DATABASE_URL"
+        )
+    except OSError as error:
+        message = f"无法读写文件：{error.filename or error}"
+    else:
+        return
+    typer.echo(f"错误：{message}", err=True)
+    raise typer.Exit(code=1)
 
 
 kb = typer.Typer(help="知识库：导入、导出、发布、查看", no_args_is_help=True)
@@ -73,14 +88,12 @@ def import_command(
     author: Annotated[str, typer.Option("--author", help="who authored the batch")] = "import",
 ) -> None:
     """Import entries (all or nothing); new versions go to review."""
-    try:
+    with _user_errors():
         specs = io.read_entries(file, io.format_of(file, file_format))
         with _unit_of_work(database_url) as session:
             report = service.import_entries(
                 session=session, now=clock.now(), specs=specs, author=UserId(author)
             )
-    except DomainError as error:
-        raise _fail(error) from None
     typer.echo(
         f"导入完成：新增 {len(report.created)} 条，更新 {len(report.revised)} 条，"
         f"未变 {len(report.unchanged)} 条（新版本待审核）"
@@ -94,13 +107,11 @@ def export_command(
     file_format: FormatOption = None,
 ) -> None:
     """Export every non-archived entry's latest version."""
-    try:
+    with _user_errors():
         fmt = io.format_of(file, file_format)
         with _unit_of_work(database_url) as session:
             specs = service.export_entries(session=session)
         io.write_entries(file, fmt, specs)
-    except DomainError as error:
-        raise _fail(error) from None
     typer.echo(f"已导出 {len(specs)} 条到 {file}")
 
 
@@ -111,16 +122,13 @@ def publish_command(
     database_url: DatabaseUrl = DEFAULT_DATABASE_URL,
 ) -> None:
     """Publish an entry's version under review."""
-    try:
-        with _unit_of_work(database_url) as session:
-            entry = service.publish(
-                session=session,
-                now=clock.now(),
-                entry_id=EntryId(entry_id),
-                reviewer=UserId(reviewer),
-            )
-    except DomainError as error:
-        raise _fail(error) from None
+    with _user_errors(), _unit_of_work(database_url) as session:
+        entry = service.publish(
+            session=session,
+            now=clock.now(),
+            entry_id=EntryId(entry_id),
+            reviewer=UserId(reviewer),
+        )
     typer.echo(f"已发布 {entry.id} 第 {entry.latest.number} 版")
 
 
@@ -130,23 +138,20 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON array")] = False,
 ) -> None:
     """List entries with their latest version and status."""
-    try:
-        with _unit_of_work(database_url) as session:
-            entries = service.list_entries(session=session)
-            now = clock.now()
-            rows = [
-                {
-                    "entry_id": e.id,
-                    "business_line": e.business_line.value,
-                    "version": e.latest.number,
-                    "status": e.latest.status.value,
-                    "answerable": e.is_answerable(now),
-                    "standard_question": e.latest.content.standard_question,
-                }
-                for e in entries
-            ]
-    except DomainError as error:
-        raise _fail(error) from None
+    with _user_errors(), _unit_of_work(database_url) as session:
+        entries = service.list_entries(session=session)
+        now = clock.now()
+        rows = [
+            {
+                "entry_id": e.id,
+                "business_line": e.business_line.value,
+                "version": e.latest.number,
+                "status": e.latest.status.value,
+                "answerable": e.is_answerable(now),
+                "standard_question": e.latest.content.standard_question,
+            }
+            for e in entries
+        ]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -164,13 +169,10 @@ def load_demo_command(
     reviewer: Annotated[str, typer.Option("--reviewer")] = "demo-reviewer",
 ) -> None:
     """Import and publish the Demo Bank (示例银行) FAQ."""
-    try:
-        with _unit_of_work(database_url) as session:
-            report = service.load_demo_knowledge_base(
-                session=session, now=clock.now(), author=UserId(author), reviewer=UserId(reviewer)
-            )
-    except DomainError as error:
-        raise _fail(error) from None
+    with _user_errors(), _unit_of_work(database_url) as session:
+        report = service.load_demo_knowledge_base(
+            session=session, now=clock.now(), author=UserId(author), reviewer=UserId(reviewer)
+        )
     typer.echo(
         f"示例知识库已发布：新增 {len(report.created)} 条，更新 {len(report.revised)} 条，"
         f"未变 {len(report.unchanged)} 条"

@@ -183,14 +183,14 @@ def spec_from_record(record: Mapping[str, object], *, where: str) -> EntrySpec:
             effective_from=effective_from,
             expires_on=dates["expires_on"],
         )
+        return EntrySpec(
+            entry_id=EntryId(_text(record["entry_id"])),
+            business_line=line,
+            owner=UserId(_text(record["owner"])),
+            content=content,
+        )
     except ValidationFailed as error:
         raise fail(error.field or "entry", error.message) from None
-    return EntrySpec(
-        entry_id=EntryId(_text(record["entry_id"])),
-        business_line=line,
-        owner=UserId(_text(record["owner"])),
-        content=content,
-    )
 
 
 def _text(value: object) -> str:

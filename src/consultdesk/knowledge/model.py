@@ -146,6 +146,8 @@ NOT_GUARANTEED = ("不保本", "非保本")
 RISK_WORDS = ("不保本", "非保本", "有风险", "风险提示", "谨慎")
 
 
+ENTRY_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+
 # Control characters other than tab and newline: invisible, and refused by XLSX.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -201,6 +203,8 @@ class EntryContent:
             raise ValidationFailed("答案不能为空", field="answer")
         if not self.source.strip():
             raise ValidationFailed("须注明答案来源", field="source")
+        if len(self.source) > 200:
+            raise ValidationFailed("答案来源不能超过 200 字", field="source")
         for name, items in (
             ("paraphrases", self.paraphrases),
             ("steps", self.steps),
@@ -479,6 +483,14 @@ class EntrySpec:
     business_line: BusinessLine
     owner: UserId
     content: EntryContent
+
+    def __post_init__(self) -> None:
+        if not ENTRY_ID.fullmatch(self.entry_id):
+            raise ValidationFailed(
+                "条目编号须为 1–64 位字母、数字、“-”、“_”或“.”", field="entry_id"
+            )
+        if not self.owner.strip() or len(self.owner) > 64:
+            raise ValidationFailed("负责人须为 1–64 位的用户编号", field="owner")
 
 
 @dataclass(frozen=True)
