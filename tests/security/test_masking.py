@@ -103,6 +103,8 @@ def test_mask_text_masks_numbers_in_free_text(text: str, expected: str) -> None:
         "已脱敏 622202******7890",
         "手机 138****8000",
         "利率 2.15%",
+        "咨询 550e8400-e29b-41d4-a716-446655440000",
+        "流水号 446655440000-a716",
     ],
 )
 def test_mask_text_leaves_ordinary_numbers_alone(text: str) -> None:

@@ -85,11 +85,14 @@ def mask_account(number: str) -> str:
 
 # A run of digits, allowing one space or hyphen between digits ("6222 0212 3456 7890",
 # "138-0013-8000"), full-width forms included; an ID may end in X. Digits glued to
-# letters or other digits on either side are not a separate number.
+# letters or other digits on either side, or hyphenated onto them (the last group of a
+# UUID, "a716-446655440000"), are not a separate number.
 _DIGIT = r"[0-9０-９]"
 _SEP = r"[ \-　－]"
+_ALNUM = r"[0-9０-９A-Za-z]"
 _NUMBER = re.compile(
-    rf"(?<![0-9０-９A-Za-z]){_DIGIT}(?:{_SEP}?{_DIGIT})*(?:{_SEP}?[XxＸｘ])?(?![0-9０-９A-Za-z])"
+    rf"(?<!{_ALNUM})(?<!{_ALNUM}[\-－]){_DIGIT}(?:{_SEP}?{_DIGIT})*(?:{_SEP}?[XxＸｘ])?"
+    rf"(?!{_ALNUM})(?![\-－]{_ALNUM})"
 )
 _ID18 = re.compile(r"\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dX]")
 _ID15 = re.compile(r"\d{6}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}")
