@@ -21,7 +21,6 @@ from sqlalchemy import create_engine, text
 
 from consultdesk.bootstrap import Container, bootstrap
 from consultdesk.db.migrate import upgrade
-from consultdesk.db.registry import load_all_tables
 from consultdesk.demo import seed_session_only
 from consultdesk.settings import Settings
 from consultdesk.shared.clock import FakeClock
@@ -95,11 +94,16 @@ def db_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sett
     schema: str = request.getfixturevalue("pg_schema")
     yield _settings(PG_URL, schema=schema, data_dir=tmp_path)
     engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    names = [t.name for t in load_all_tables().sorted_tables]
     with engine.begin() as conn:
-        conn.execute(
-            text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE")
-        )
+        names = conn.execute(
+            text(
+                "SELECT tablename FROM pg_tables "
+                "WHERE schemaname = :s AND tablename <> 'alembic_version'"
+            ),
+            {"s": schema},
+        ).scalars()
+        listed = ", ".join(f'"{n}"' for n in names)
+        conn.execute(text(f"TRUNCATE {listed} RESTART IDENTITY CASCADE"))
     engine.dispose()
 
 
