@@ -141,7 +141,25 @@ def list_entries(*, session: Session, business_line: BusinessLine | None = None)
     query = select(EntryRow).order_by(EntryRow.id)
     if business_line is not None:
         query = query.where(EntryRow.business_line == business_line.value)
-    return [_load(session, row) for row in session.scalars(query)]
+    rows = list(session.scalars(query))
+    # Three queries in all, however many entries (the matcher reloads this list).
+    versions: dict[str, list[EntryVersionRow]] = {}
+    transitions: dict[str, list[EntryTransitionRow]] = {}
+    ids = [row.id for row in rows]
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        for v in session.scalars(
+            select(EntryVersionRow)
+            .where(EntryVersionRow.entry_id.in_(chunk))
+            .order_by(EntryVersionRow.number)
+        ):
+            versions.setdefault(v.entry_id, []).append(v)
+        for t in session.scalars(
+            select(EntryTransitionRow)
+            .where(EntryTransitionRow.entry_id.in_(chunk))
+            .order_by(EntryTransitionRow.seq)
+        ):
+            transitions.setdefault(t.entry_id, []).append(t)
+    return [_entry_from(row, versions.get(row.id, []), transitions.get(row.id, [])) for row in rows]
 
 
 def list_published(
@@ -406,6 +424,12 @@ def _load(session: Session, row: EntryRow) -> Entry:
         .where(EntryTransitionRow.entry_id == row.id)
         .order_by(EntryTransitionRow.seq)
     )
+    return _entry_from(row, list(versions), list(transitions))
+
+
+def _entry_from(
+    row: EntryRow, versions: list[EntryVersionRow], transitions: list[EntryTransitionRow]
+) -> Entry:
     return Entry(
         id=EntryId(row.id),
         business_line=BusinessLine(row.business_line),
