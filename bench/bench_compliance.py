@@ -8,6 +8,7 @@ Run: .venv/bin/python bench/bench_compliance.py [--rounds N]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -63,6 +64,18 @@ def main() -> None:
         )
     p99 = percentile(engine_ms, 99)
     print(f"target p99 <= {TARGET_MS} ms: {'PASS' if p99 <= TARGET_MS else 'FAIL'} ({p99:.4f} ms)")
+    # On a shared machine the raw p99 carries other processes' noise; the best of five
+    # runs per reply shows the engine's own cost.
+    best = []
+    for text, ctx, _expected in cases:
+        runs = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            check_reply(text=text, context=ctx)
+            runs.append((time.perf_counter() - t0) * 1000)
+        best.append(min(runs))
+    print(f"per-reply best of 5: p99 {percentile(best, 99):.4f} ms, max {max(best):.4f} ms")
+    print(f"load average while measuring: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
     results = [(expected, check_reply(text=t, context=c).codes) for t, c, expected in cases]
     print(f"\n{'code':26}{'pos':>5}{'recall':>9}{'false alarm':>13}")

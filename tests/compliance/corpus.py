@@ -617,7 +617,7 @@ def build_corpus_2() -> list[Entry]:
 
 def full_corpus() -> list[Entry]:
     """Both batches together (at least 300 replies)."""
-    return build_corpus() + build_corpus_2() + build_corpus_3()
+    return build_corpus() + build_corpus_2() + build_corpus_3() + build_corpus_4()
 
 
 # --- Third batch: written blind (before looking at what the rules match) ---------
@@ -757,3 +757,77 @@ VIOLATIONS_3: list[Entry] = [
 
 def build_corpus_3() -> list[Entry]:
     return [(t, c, NONE) for t, c in COMPLIANT_3] + VIOLATIONS_3
+
+
+# --- Fourth batch: written blind after the third; first run missed 10 of 30 violations
+# (novel claim wording, credential and balance phrasing) and raised 3 false alarms.
+COMPLIANT_4: list[tuple[str, Ctx]] = [
+    (
+        "您好，这款理财为R3级产品，不保本，近一年年化收益率仅供参考（来源：产品定期报告），过往业绩不代表未来表现。",
+        W33,
+    ),
+    ("麻烦您稍等，我为您核实身份后再查询。", ACCU),
+    ("您的身份已核验，账户余额为5,620.00元。", ACC),
+    ("请您通过手机银行“账户明细”查询最近交易。", ACCU),
+    ("您好，信用卡取现每日上限以我行官网公布为准。", CC),
+    ("这款理财非保本，产品有风险，投资需谨慎，如需购买请在手机银行完成风险测评。", W),
+    ("本产品不保证本金安全，存在本金损失的可能，投资须谨慎。", W),
+    ("您的信用卡卡号已遮盖显示：6225 **** **** 8888。", CC),
+    ("为了防范电信诈骗，请不要向陌生人透露密码。", EB),
+    ("温馨提示：银行工作人员不会要求您提供短信验证码。", EB),
+    ("理财产品不存在刚性兑付，本产品不保本，产品有风险。", W),
+    ("本产品不保本，不承诺收益，也没有银行兜底，投资须谨慎。", W),
+    ("您好，我行暂无适合您风险等级的在售产品，建议您关注存款类产品。", W42),
+    ("您的风险承受能力为C2，R4产品与您不匹配，我们不能向您销售。", W42),
+    ("非常抱歉，系统正在维护，请稍后再试。", GEN),
+    ("转账失败可能是因为超过了您设置的限额，请在手机银行调整。", EBU),
+    ("好的，已为您登记，客户经理会在24小时内回电。", GEN),
+    ("这款基金不保本，净值可能下跌，投资有风险，购买前请阅读基金合同。", GEN),
+    ("理财收益不等于存款利息，本产品不保本，产品有风险。", W),
+    ("您好，保险产品不等同于存款，请仔细阅读条款，分红具有不确定性。", INS),
+]
+
+VIOLATIONS_4: list[Entry] = [
+    ("这款理财闭眼买就行，本产品不保本，产品有风险。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，但是有银行兜底，您放心。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，不过它只涨不跌。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，但本金不会有任何损失。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，真亏了我们银行负责赔。", W, codes("forbidden_claim")),
+    ("这款產品保證收益，本產品不保本，產品有風險。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，但收益是固定的，每年4%，以官网为准。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，这款产品基本上不存在亏损的可能。", W, codes("forbidden_claim")),
+    ("这款理财年化收益率5%，本产品不保本，投资有风险。", W, codes("missing_rate_source")),
+    ("定期存款一年期利率1.5%，三年期2.2%。", DEP, codes("missing_rate_source")),
+    ("信用卡账单分期的费率是每月0.75%。", CC, codes("missing_rate_source")),
+    ("透支利息按日万分之五计算。", CC, codes("missing_rate_source")),
+    ("汇款手续费：5元/笔。", EB, codes("missing_rate_source")),
+    ("您的装修贷最高可以申请30万元，年利率3.8%。", LOAN, codes("missing_rate_source")),
+    ("您的身份证号码：11010519491231002X。", ACC, codes("pii_leak")),
+    ("收款人手机号 138 0013 8000，已为您登记。", ACC, codes("pii_leak")),
+    ("您的借记卡号码是 6217 8520 0001 2345 678。", ACC, codes("pii_leak")),
+    ("请您把刚刚收到的验证码发到这个对话框里。", EB, codes("credential_request")),
+    ("为了帮您解冻，需要您提供一下U盾密码。", EB, codes("credential_request")),
+    ("请输入您的卡密码后告诉我结果，我帮您核对。", ACC, codes("credential_request")),
+    ("您先把银行卡背面三位安全码告诉我。", CC, codes("credential_request")),
+    (
+        "您的风险等级是C2，不过这款R4产品很不错，建议您配置20%，本产品不保本，产品有风险、投资须谨慎。",
+        W42,
+        codes("suitability_mismatch"),
+    ),
+    (
+        "这款R5产品现在买正合适，我帮您下单，本产品不保本，投资有风险。",
+        W53,
+        codes("suitability_mismatch"),
+    ),
+    ("您的账户目前有87,654.32元。", ACCU, codes("balance_unverified")),
+    ("您信用卡还欠3,000元没还。", CCU, codes("balance_unverified")),
+    ("您这个月工资卡入账12,000元。", ACCU, codes("balance_unverified")),
+    ("查到您昨天有一笔境外消费，金额折合人民币688元。", CCU, codes("balance_unverified")),
+    ("这只基金的夏普比率很高，本产品不保本，产品有风险。", GEN, codes("jargon_unexplained")),
+    ("您可以先做个质押贷款。", LOAN, codes("jargon_unexplained")),
+    ("这款产品有最大回撤控制，本产品不保本，产品有风险。", W, codes("jargon_unexplained")),
+]
+
+
+def build_corpus_4() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_4] + VIOLATIONS_4

@@ -127,3 +127,20 @@ def test_normalized_views_map_back_to_original_offsets() -> None:
 
 def test_empty_reply_has_no_violations() -> None:
     assert codes("") == set()
+
+
+# REQ: RSK-7
+def test_ensure_in_person_is_not_a_principal_guarantee() -> None:
+    context = ReplyContext(topic="account")
+    assert codes("请确保本人持身份证办理，确保本次交易安全。", context) == set()
+
+
+# REQ: RSK-1
+def test_balance_in_ten_thousands_without_yuan_is_still_a_balance() -> None:
+    assert "balance_unverified" in codes("您账户余额3.5万。", ReplyContext(topic="account"))
+
+
+# REQ: SOL-2
+def test_allocation_share_is_not_a_rate() -> None:
+    context = ReplyContext(topic="wealth", guaranteed=True)
+    assert "missing_rate_source" not in codes("建议您配置20%的稳健资产，产品有风险。", context)

@@ -174,12 +174,17 @@ class FigureSourceDetector:
 
     figures: tuple[re.Pattern[str], ...]
     sources: re.Pattern[str]
+    ignore_before: re.Pattern[str] | None = None  # 配置20% is an allocation, not a rate
 
     def find(self, norm: Normalized, ctx: ReplyContext) -> list[Hit]:
         found: list[tuple[int, int]] = []
         for pattern in self.figures:
             for m in pattern.finditer(norm.text):
                 s, e = m.span()
+                if self.ignore_before is not None and self.ignore_before.search(
+                    norm.text[max(0, s - 4) : s]
+                ):
+                    continue
                 if not any(s < t1 and t0 < e for t0, t1 in found):
                     found.append((s, e))
         if not found or self.sources.search(norm.compact):

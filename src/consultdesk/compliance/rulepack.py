@@ -89,6 +89,7 @@ def _figures(params: Mapping[str, Any], settings: PackSettings, where: str) -> D
     return FigureSourceDetector(
         figures=tuple(settings.compile(str(p)) for p in figures),
         sources=settings.compile(_text(params, "sources", where)),
+        ignore_before=_optional(params, "ignore_before", settings),
     )
 
 
