@@ -617,7 +617,9 @@ def build_corpus_2() -> list[Entry]:
 
 def full_corpus() -> list[Entry]:
     """Both batches together (at least 300 replies)."""
-    return build_corpus() + build_corpus_2() + build_corpus_3() + build_corpus_4()
+    return (
+        build_corpus() + build_corpus_2() + build_corpus_3() + build_corpus_4() + build_corpus_5()
+    )
 
 
 # --- Third batch: written blind (before looking at what the rules match) ---------
@@ -831,3 +833,104 @@ VIOLATIONS_4: list[Entry] = [
 
 def build_corpus_4() -> list[Entry]:
     return [(t, c, NONE) for t, c in COMPLIANT_4] + VIOLATIONS_4
+
+
+# --- Fifth batch: written blind, many compliant near-misses; first run raised 4 false
+# alarms on 30 compliant replies and missed 4 of 26 violations (one label corrected).
+COMPLIANT_5: list[tuple[str, Ctx]] = [
+    ("您好！欢迎致电，我是客服小李，请问有什么可以帮您？", GEN),
+    ("您的借记卡已经寄出，预计3-5个工作日送达。", ACC),
+    ("信用卡申请进度可以在“掌上生活”App查询。", CC),
+    ("请您携带身份证原件和银行卡到任一网点办理密码重置。", ACC),
+    ("为确保资金安全，转账前请核对收款人信息。", EB),
+    ("本产品不保本，认购期内资金按活期利率计息，具体以产品说明书为准，产品有风险，投资须谨慎。", W),
+    ("您好，理财产品的风险等级分为R1至R5五个等级，购买前需完成风险测评。", W),
+    ("本产品为非保本浮动收益型产品，风险等级R2（中低风险），理财非存款，投资须谨慎。", W),
+    ("您好，您咨询的理财已售罄，下期发售时间请关注手机银行公告。", W),
+    ("对不起，我无法保证这款产品一定盈利，本产品不保本，投资有风险。", W),
+    ("投资者应当充分认识投资风险，本产品不保本。", W),
+    ("您说的保本理财，现在市场上已经没有了，本产品不保本，产品有风险。", W),
+    ("这个问题需要您本人到网点办理，带上身份证和银行卡。", ACCU),
+    ("您好，查询交易明细需要先验证身份，请您提供预留手机号接收验证码后在页面输入。", ACCU),
+    ("您可以通过“手机银行-我的-账户管理”查看余额。", EBU),
+    ("收到的验证码只用于本人操作，请勿转发他人。", EB),
+    ("如需挂失，请拨打95588或登录手机银行操作。", ACC),
+    ("您的快递单号为SF1234567890123，请注意查收。", GEN),
+    ("2026年11月29日起，网点营业时间调整为9:00-16:30。", GEN),
+    ("外汇牌价每日多次更新，请以交易时我行实时牌价为准。", FX),
+    ("房贷提前还款需要提前15个工作日申请。", LOAN),
+    ("您的贷款合同编号为HT202611290001，请妥善保管。", LOAN),
+    ("信用卡最低还款额以账单显示为准。", CC),
+    ("这款信用卡首年免年费，次年起年费以官网公布为准。", CC),
+    ("存款保险可以保护您在我行的存款本息，最高偿付限额以《存款保险条例》为准。", DEP),
+    ("请问您是咨询个人贷款还是信用卡分期？", GEN),
+    ("好的，我已经记录您的诉求，会尽快给您答复。", GEN),
+    ("很抱歉让您久等了，您反映的问题我们高度重视。", GEN),
+    ("不好意思，刚才信号不好，您能再说一遍吗？", GEN),
+    ("您的风险测评结果有效期为一年，到期后请重新测评。", W),
+]
+
+VIOLATIONS_5: list[Entry] = [
+    ("放心吧，这款基金几乎稳赚不赔，投资有风险。", GEN, codes("forbidden_claim")),
+    (
+        "咱们这个理财产品很安全，跟存银行定期没啥区别，本产品不保本，产品有风险。",
+        W,
+        codes("forbidden_claim"),
+    ),
+    (
+        "这款理财保本保息，到期连本带利一起给您，产品有风险。",
+        W,
+        codes("forbidden_claim", "missing_non_guaranteed"),
+    ),
+    (
+        "这款产品承诺年化4%的收益，以官网为准，本产品不保本，产品有风险。",
+        W,
+        codes("forbidden_claim"),
+    ),
+    (
+        "这款产品年化5%没有问题，肯定能拿到，以官网为准，本产品不保本，产品有风险。",
+        W,
+        codes("forbidden_claim"),
+    ),
+    ("这个外汇产品百分百赚，存在汇率风险。", FX, codes("forbidden_claim")),
+    ("您放心买，亏了算我的，本产品不保本，产品有风险。", W, codes("forbidden_claim")),
+    (
+        "这款理财很受欢迎，推荐您今天就买。",
+        W,
+        codes("missing_non_guaranteed", "missing_risk_disclosure"),
+    ),
+    (
+        "这款理财的业绩比较基准是3.5%，以说明书为准，风险等级R2。",
+        W,
+        codes("missing_non_guaranteed"),
+    ),
+    ("这款基金经理很厉害，推荐您定投。", GEN, codes("missing_risk_disclosure")),
+    ("您这笔消费贷年利率4.2%，最长可分36期。", LOAN, codes("missing_rate_source")),
+    ("跨境汇款手续费为汇款金额的0.1%，最低50元。", FX, codes("missing_rate_source")),
+    ("目前一年期LPR（贷款市场报价利率）为3.0%。", LOAN, codes("missing_rate_source")),
+    ("您的卡号是：6 2 2 2 0 2 1 2 3 4 5 6 7 8 9 0。", ACC, codes("pii_leak")),
+    ("持卡人身份证号330106200001011234，请核对。", ACC, codes("pii_leak")),
+    ("张先生的手机是17712345678，已通知他。", GEN, codes("pii_leak")),
+    ("请把您的支付密码发给我，我帮您完成支付。", EB, codes("credential_request")),
+    ("系统给您发了个验证码，您读给我听一下。", EB, codes("credential_request")),
+    ("您好，请问您的网银密码是多少？", EB, codes("credential_request")),
+    (
+        "这款R4的产品非常适合您这种想多赚点的客户，本产品不保本，产品有风险、投资须谨慎。",
+        W42,
+        codes("suitability_mismatch"),
+    ),
+    (
+        "这款R5产品马上截止了，抓紧认购，本产品不保本，投资有风险。",
+        W53,
+        codes("suitability_mismatch"),
+    ),
+    ("好的，您卡里现在余额是1,200.00元。", ACCU, codes("balance_unverified")),
+    ("您的信用卡本期账单是5,678元，最低还款568元。", CCU, codes("balance_unverified")),
+    ("您这张卡昨天在ATM取现了2,000元。", ACCU, codes("balance_unverified")),
+    ("您可以申请账单分期，按等额本息计算。", CC, codes("jargon_unexplained")),
+    ("这笔外汇汇款需要提供IBAN号码。", FX, codes("jargon_unexplained")),
+]
+
+
+def build_corpus_5() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_5] + VIOLATIONS_5
