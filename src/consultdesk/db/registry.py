@@ -15,6 +15,10 @@ TABLE_MODULES = (
     "consultdesk.customers.tables",
     "consultdesk.consultations.tables",
     "consultdesk.consultations.visitor_tables",
+    "consultdesk.notifications.tables",
+    "consultdesk.followups.tables",
+    "consultdesk.appointments.tables",
+    "consultdesk.surveys.tables",
 )
 
 
