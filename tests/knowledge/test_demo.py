@@ -8,7 +8,7 @@ from collections import Counter
 from sqlalchemy.orm import Session
 
 from consultdesk.knowledge import service
-from consultdesk.knowledge.demo import load_demo_entries
+from consultdesk.knowledge.demo import load_demo_bulletins, load_demo_entries
 from consultdesk.knowledge.model import (
     BusinessLine,
     Complexity,
@@ -118,3 +118,30 @@ def test_demo_loads_and_publishes_for_the_matcher(session: Session) -> None:
     )
     assert len(report.created) == len(ENTRIES)
     assert len(service.list_published(session=session, now=NOW)) == len(ENTRIES)
+
+
+# REQ: PREP-2
+def test_demo_load_posts_bulletins_once_for_agents(session: Session) -> None:
+    for _ in range(2):
+        service.load_demo_knowledge_base(
+            session=session, now=NOW, author=UserId("demo-author"), reviewer=UserId("demo-reviewer")
+        )
+    pending = service.unacknowledged_bulletins(session=session, now=NOW, agent=UserId("agent-1"))
+    assert len(pending) == len(load_demo_bulletins()) >= 5
+
+
+# REQ: RSK-7
+def test_demo_bulletins_about_investments_carry_risk_wording() -> None:
+    for bulletin in load_demo_bulletins():
+        if bulletin.business_line is not None:
+            assert compliance_problems(bulletin.business_line, bulletin.body) == [], bulletin.id
+
+
+# REQ: QC-5
+def test_demo_paraphrases_include_colloquial_abbreviated_long_and_misspelt_forms() -> None:
+    paraphrases = [p for spec in ENTRIES for p in spec.content.paraphrases]
+    for marker in ("咋", "怎么办", "能不能", "网银", "提额", "xyk"):
+        assert any(marker in p for p in paraphrases), marker
+    assert sum(len(p) >= 25 for p in paraphrases) >= 40  # whole customer messages
+    misspelt = ("订期", "房代", "额渡", "激火", "秘码", "理才", "汇律", "冻洁", "住销")
+    assert sum(any(m in p for m in misspelt) for p in paraphrases) >= len(misspelt)

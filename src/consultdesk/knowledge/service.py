@@ -312,12 +312,25 @@ def export_entries(
 def load_demo_knowledge_base(
     *, session: Session, now: datetime, author: UserId, reviewer: UserId
 ) -> ImportReport:
-    """Import the Demo Bank FAQ and publish every entry that went to review."""
-    from consultdesk.knowledge.demo import load_demo_entries
+    """Import the Demo Bank FAQ, publish every entry that went to review, and post the
+    demo bulletins (posted by `reviewer`) that are not there yet. Safe to run again."""
+    from consultdesk.knowledge.demo import load_demo_bulletins, load_demo_entries
 
     report = import_entries(session=session, now=now, specs=load_demo_entries(), author=author)
     for entry_id in (*report.created, *report.revised):
         publish(session=session, now=now, entry_id=entry_id, reviewer=reviewer)
+    for bulletin in load_demo_bulletins():
+        if session.get(BulletinRow, bulletin.id) is None:
+            post_bulletin(
+                session=session,
+                now=now,
+                posted_by=reviewer,
+                kind=bulletin.kind,
+                title=bulletin.title,
+                body=bulletin.body,
+                business_line=bulletin.business_line,
+                bulletin_id=bulletin.id,
+            )
     return report
 
 

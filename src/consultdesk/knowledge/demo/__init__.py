@@ -8,12 +8,13 @@ The bank, its products and its figures are fictional.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from consultdesk.knowledge.model import EntrySpec
+from consultdesk.knowledge.model import BulletinId, BulletinKind, BusinessLine, EntrySpec
 from consultdesk.shared.errors import ValidationFailed
 
 DEMO_DIR = Path(__file__).parent
@@ -45,3 +46,33 @@ def load_demo_entries() -> list[EntrySpec]:
             }
             specs.append(spec_from_record(record, where=f"{path.name} 第 {position} 条"))
     return specs
+
+
+@dataclass(frozen=True)
+class DemoBulletin:
+    """One demo bulletin as written in ``bulletins.yml``."""
+
+    id: BulletinId
+    kind: BulletinKind
+    title: str
+    body: str
+    business_line: BusinessLine | None
+
+
+def load_demo_bulletins() -> list[DemoBulletin]:
+    """The Demo Bank's sample product and policy bulletins (PREP-2)."""
+    document: dict[str, Any] = yaml.safe_load(
+        (DEMO_DIR / "bulletins.yml").read_text(encoding="utf-8")
+    )
+    return [
+        DemoBulletin(
+            id=BulletinId(item["id"]),
+            kind=BulletinKind(item["kind"]),
+            title=item["title"],
+            body=item["body"],
+            business_line=BusinessLine(item["business_line"])
+            if item.get("business_line")
+            else None,
+        )
+        for item in document["bulletins"]
+    ]
