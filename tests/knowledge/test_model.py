@@ -283,3 +283,10 @@ def test_answer_with_control_character_is_refused() -> None:
     with pytest.raises(ValidationFailed) as raised:
         make_content(answer="答案\x07")
     assert raised.value.field == "answer"
+
+
+def test_publishing_twice_reports_the_state_not_the_reviewer() -> None:
+    entry = published_entry()
+    with pytest.raises(IllegalEntryTransition) as raised:
+        entry.publish(reviewer=AUTHOR, now=NOW)
+    assert "已发布" in raised.value.message

@@ -338,6 +338,7 @@ class Entry:
     def publish(self, *, reviewer: UserId, now: datetime) -> None:
         """In review → published, by a reviewer other than the author; retires the old one."""
         version = self._working_version()
+        self._target(version, Action.PUBLISH)
         self._require_independent(version, reviewer)
         previous = self.published
         self._move(version, Action.PUBLISH, actor=reviewer, now=now)
@@ -351,6 +352,7 @@ class Entry:
         if not reason.strip():
             raise ValidationFailed("驳回须填写原因", field="reason")
         version = self._working_version()
+        self._target(version, Action.REJECT)
         self._require_independent(version, reviewer)
         self._move(version, Action.REJECT, actor=reviewer, now=now, reason=reason)
 
@@ -379,6 +381,17 @@ class Entry:
     def _working_version(self) -> EntryVersion:
         return self.open_version or self.latest
 
+    def _target(self, version: EntryVersion, action: Action) -> VersionStatus:
+        """Where `action` takes `version`, or IllegalEntryTransition."""
+        target = TRANSITIONS.get((version.status, action))
+        if target is None:
+            raise IllegalEntryTransition(
+                f"条目 {self.id} 第 {version.number} 版当前为“{STATUS_NAMES[version.status]}”，"
+                f"不能{ACTION_NAMES[action]}",
+                field="status",
+            )
+        return target
+
     def _require_independent(self, version: EntryVersion, reviewer: UserId) -> None:
         if reviewer in self.contributors(version):
             raise ReviewerIsAuthor("审核人不能是该版本的作者或修改人", field="reviewer")
@@ -392,13 +405,7 @@ class Entry:
         now: datetime,
         reason: str = "",
     ) -> None:
-        target = TRANSITIONS.get((version.status, action))
-        if target is None:
-            raise IllegalEntryTransition(
-                f"条目 {self.id} 第 {version.number} 版当前为“{STATUS_NAMES[version.status]}”，"
-                f"不能{ACTION_NAMES[action]}",
-                field="status",
-            )
+        target = self._target(version, action)
         self.history.append(
             Transition(
                 version=version.number,
