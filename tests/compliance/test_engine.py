@@ -144,3 +144,15 @@ def test_balance_in_ten_thousands_without_yuan_is_still_a_balance() -> None:
 def test_allocation_share_is_not_a_rate() -> None:
     context = ReplyContext(topic="wealth", guaranteed=True)
     assert "missing_rate_source" not in codes("建议您配置20%的稳健资产，产品有风险。", context)
+
+
+# REQ: RSK-1
+def test_mobile_in_chinese_digits_is_masked() -> None:
+    result = check_reply(text="手机一三八一二三四五六七八", context=ReplyContext(topic="account"))
+    assert result.codes == {"pii_leak"}
+    assert result.fixed_text == "手机一三八****五六七八"
+
+
+# REQ: RSK-7
+def test_japanese_variant_characters_do_not_hide_a_claim() -> None:
+    assert "forbidden_claim" in codes("这款無風険，" + DISCLOSED)

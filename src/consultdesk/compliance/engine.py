@@ -202,6 +202,7 @@ _RESIDENT_ID = re.compile(
     r"(?![\da-z*])"
 )
 _MOBILE = re.compile(r"(?<![\d*])(?:\+?86[ \-]?)?1[3-9]\d(?:[ \-]?\d){8}(?![\d*])")
+_CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九幺", "001234567891")
 _CARD_PREFIXES = ("62", "60", "65", "4", "5", "3", "9")
 _PII_NAMES = {"card": "银行卡号", "id": "身份证号", "mobile": "手机号"}
 
@@ -232,7 +233,8 @@ class PiiDetector:
         return self.ignore_after.search(before) is not None
 
     def find(self, norm: Normalized, ctx: ReplyContext) -> list[Hit]:
-        text = norm.text
+        # Numbers spelt in Chinese digits (一三八…) leak just the same.
+        text = norm.text.translate(_CHINESE_DIGITS)
         taken: list[tuple[int, int]] = []
         hits: list[Hit] = []
 
@@ -397,7 +399,9 @@ class RulePack:
 
 def _mask_span(original: str, start: int, end: int, kind: str) -> str:
     piece = original[start:end]
-    digit_positions = [i for i, ch in enumerate(piece) if fold_char(ch).isdigit()]
+    digit_positions = [
+        i for i, ch in enumerate(piece) if fold_char(ch).translate(_CHINESE_DIGITS).isdigit()
+    ]
     keep_head, keep_tail = {"card": (4, 4), "mobile": (3, 4), "id": (1, 1)}[kind]
     if not digit_positions:
         return piece

@@ -30,6 +30,9 @@ CONFUSABLES: Final = {
     "ι": "i", "κ": "k", "ρ": "p", "υ": "u", "ω": "w", "η": "n",
 }  # fmt: skip
 
+# Japanese shinjitai forms that OpenCC's Traditional table does not fold.
+CJK_VARIANTS: Final = {"険": "险", "証": "证", "収": "收", "験": "验", "銭": "钱"}
+
 KEEP_IN_COMPACT: Final = frozenset("%")
 
 
@@ -65,6 +68,7 @@ def fold_char(char: str) -> str:
         base = unicodedata.normalize("NFD", piece)[0]
         # Pinyin with tone marks (fēng) reads as plain Latin (feng).
         latin = base if "a" <= base <= "z" else CONFUSABLES.get(piece, piece)
+        latin = CJK_VARIANTS.get(latin, latin)
         out.append(_TRADITIONAL.get(latin, latin))
     return "".join(out)
 
