@@ -13,6 +13,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 
+from consultdesk.db.engine import make_engine
+from consultdesk.db.migrate import upgrade
 from consultdesk.security.crypto import KeyRing, new_keyring
 from consultdesk.security.tables import OtpChallengeRow
 
@@ -59,7 +61,8 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def sqlite_file_url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'security.db'}"
-    eng = create_engine(url)
+    eng = make_engine(url)
+    upgrade(eng)  # a migrated database, as `keys rotate` meets in production
     ExampleBase.metadata.create_all(eng)
     eng.dispose()
     return url

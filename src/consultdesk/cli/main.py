@@ -29,6 +29,8 @@ FEATURE_CLIS = (
     "consultdesk.validation.cli",
     "consultdesk.workdays.cli",
     "consultdesk.corebank.cli",
+    "consultdesk.security.cli",
+    "consultdesk.audit.cli",
 )
 for _module in FEATURE_CLIS:
     importlib.import_module(_module).register(app)

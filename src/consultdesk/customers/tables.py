@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consultdesk.db.base import Base, UTCDateTime
+from consultdesk.security.key_rotation import EncryptedColumns, register_encrypted_columns
 
 
 class CustomerRow(Base):
@@ -29,3 +30,14 @@ class CustomerRow(Base):
     risk_assessed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     products: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# `consultdesk keys rotate` re-seals these columns (RSK-1, CLS-4).
+register_encrypted_columns(
+    EncryptedColumns(
+        "customers",
+        "id",
+        ("phone_sealed", "id_number_sealed"),
+        aad_fields={"phone_sealed": "phone", "id_number_sealed": "id_number"},
+    )
+)
