@@ -105,3 +105,29 @@ def test_import_with_a_bad_row_leaves_the_database_empty(tmp_path: Path) -> None
     assert "第 2 行" in result.stderr and "complexity" in result.stderr
     listed = runner.invoke(app(), ["kb", "list", "--json", *db(tmp_path)])
     assert json.loads(listed.output) == []
+
+
+def test_list_filters_by_business_line(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    write_entries(source, FileFormat.JSONL, SPECS)
+    runner.invoke(app(), ["kb", "import", str(source), *db(tmp_path)])
+    listed = runner.invoke(app(), ["kb", "list", "--json", "--line", "wealth", *db(tmp_path)])
+    assert [r["entry_id"] for r in json.loads(listed.output)] == ["WM-001"]
+
+
+# REQ: PREP-2
+def test_agent_acknowledges_demo_bulletins_from_the_command_line(tmp_path: Path) -> None:
+    loaded = runner.invoke(app(), ["kb", "load-demo", *db(tmp_path)])
+    assert loaded.exit_code == 0, loaded.output
+    pending = runner.invoke(app(), ["kb", "bulletins", "--agent", "a1", "--json", *db(tmp_path)])
+    first = json.loads(pending.output)[0]["bulletin_id"]
+    acked = runner.invoke(app(), ["kb", "ack", first, "--agent", "a1", *db(tmp_path)])
+    assert acked.exit_code == 0, acked.output
+    again = runner.invoke(app(), ["kb", "bulletins", "--agent", "a1", "--json", *db(tmp_path)])
+    assert first not in [b["bulletin_id"] for b in json.loads(again.output)]
+
+
+def test_acknowledging_unknown_bulletin_fails_cleanly(tmp_path: Path) -> None:
+    result = runner.invoke(app(), ["kb", "ack", "NOPE", "--agent", "a1", *db(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "错误：公告 NOPE 不存在"

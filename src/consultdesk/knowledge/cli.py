@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from consultdesk.db.base import Base
 from consultdesk.knowledge import io, service
-from consultdesk.knowledge.model import BUSINESS_LINE_NAMES, STATUS_NAMES, EntryId, UserId
+from consultdesk.knowledge.model import (
+    BUSINESS_LINE_NAMES,
+    STATUS_NAMES,
+    BulletinId,
+    BusinessLine,
+    EntryId,
+    UserId,
+)
 from consultdesk.knowledge.tables import KB_TABLES
 from consultdesk.shared.clock import Clock, SystemClock
 from consultdesk.shared.errors import DomainError
@@ -136,10 +143,13 @@ def publish_command(
 def list_command(
     database_url: DatabaseUrl = DEFAULT_DATABASE_URL,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON array")] = False,
+    line: Annotated[
+        BusinessLine | None, typer.Option("--line", help="only this business line")
+    ] = None,
 ) -> None:
     """List entries with their latest version and status."""
     with _user_errors(), _unit_of_work(database_url) as session:
-        entries = service.list_entries(session=session)
+        entries = service.list_entries(session=session, business_line=line)
         now = clock.now()
         rows = [
             {
@@ -177,6 +187,47 @@ def load_demo_command(
         f"示例知识库已发布：新增 {len(report.created)} 条，更新 {len(report.revised)} 条，"
         f"未变 {len(report.unchanged)} 条"
     )
+
+
+@kb.command("bulletins")
+def bulletins_command(
+    agent: Annotated[str, typer.Option("--agent", help="agent user id")],
+    database_url: DatabaseUrl = DEFAULT_DATABASE_URL,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON array")] = False,
+) -> None:
+    """Bulletins the agent has not yet acknowledged (shift start, PREP-2)."""
+    with _user_errors(), _unit_of_work(database_url) as session:
+        pending = service.unacknowledged_bulletins(
+            session=session, now=clock.now(), agent=UserId(agent)
+        )
+    if as_json:
+        rows = [
+            {"bulletin_id": b.id, "kind": b.kind.value, "title": b.title, "body": b.body}
+            for b in pending
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    if not pending:
+        typer.echo("没有待确认的公告")
+    for b in pending:
+        typer.echo(f"{b.id}\t{b.title}\n  {b.body}")
+
+
+@kb.command("ack")
+def ack_command(
+    bulletin_id: Annotated[str, typer.Argument(help="bulletin id")],
+    agent: Annotated[str, typer.Option("--agent", help="agent user id")],
+    database_url: DatabaseUrl = DEFAULT_DATABASE_URL,
+) -> None:
+    """Acknowledge a bulletin as read."""
+    with _user_errors(), _unit_of_work(database_url) as session:
+        ack = service.acknowledge_bulletin(
+            session=session,
+            now=clock.now(),
+            bulletin_id=BulletinId(bulletin_id),
+            agent=UserId(agent),
+        )
+    typer.echo(f"已确认公告 {bulletin_id}（{ack.at.isoformat()}）")
 
 
 def register(root: typer.Typer) -> None:
