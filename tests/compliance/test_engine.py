@@ -156,3 +156,14 @@ def test_mobile_in_chinese_digits_is_masked() -> None:
 # REQ: RSK-7
 def test_japanese_variant_characters_do_not_hide_a_claim() -> None:
     assert "forbidden_claim" in codes("这款無風険，" + DISCLOSED)
+
+
+# REQ: QC-6
+def test_naming_an_investment_product_without_selling_it_needs_no_risk_statement() -> None:
+    assert codes("基金定投可以在App里设置扣款日。", ReplyContext(topic="general")) == set()
+
+
+# REQ: QC-6
+def test_recommending_a_fund_in_any_topic_needs_a_risk_statement() -> None:
+    context = ReplyContext(topic="general")
+    assert codes("推荐您买这只基金。", context) == {"missing_risk_disclosure"}

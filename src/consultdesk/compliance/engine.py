@@ -146,6 +146,7 @@ class RequiredDisclosureDetector:
     any_topic: re.Pattern[str] | None = None
     unless_guaranteed: bool = False
     unless: re.Pattern[str] | None = None  # e.g. the reply declines to sell the product
+    any_topic_cue: re.Pattern[str] | None = None  # recommending or describing words
 
     def find(self, norm: Normalized, ctx: ReplyContext) -> list[Hit]:
         if self.unless_guaranteed and ctx.guaranteed is True:
@@ -156,6 +157,8 @@ class RequiredDisclosureDetector:
             trigger = topic_pattern.search(norm.compact)
         if trigger is None and self.any_topic is not None:
             trigger = self.any_topic.search(norm.compact)
+            if trigger is not None and self.any_topic_cue is not None:
+                trigger = trigger if self.any_topic_cue.search(norm.compact) else None
         if trigger is None or self._is_satisfied(norm.compact):
             return []
         if self.unless is not None and self.unless.search(norm.compact):

@@ -78,6 +78,7 @@ def _required(params: Mapping[str, Any], settings: PackSettings, where: str) -> 
         satisfied=settings.compile(_text(params, "satisfied", where)),
         any_topic=_optional(params, "any_topic", settings),
         unless=_optional(params, "unless", settings),
+        any_topic_cue=_optional(params, "any_topic_cue", settings),
         unless_guaranteed=bool(params.get("unless_guaranteed", False)),
     )
 
