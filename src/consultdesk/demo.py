@@ -42,7 +42,7 @@ DEMO_LOGINS = (
 )
 
 # Seeders other features contribute: "module:function", each called with (session, now).
-FEATURE_SEEDERS: tuple[str, ...] = ()
+FEATURE_SEEDERS: tuple[str, ...] = ("consultdesk.customers.demo:seed_demo_customers",)
 
 
 def seed_demo(container: Container) -> list[DemoLogin]:

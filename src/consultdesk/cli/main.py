@@ -105,6 +105,14 @@ def demo(
     typer.echo("演示账号（仅用于演示）/ Demo logins (demo only):")
     for login in logins:
         typer.echo(f"  {login.role:<19} {login.branch:<5} {login.username:<11} {login.password}")
+    from consultdesk.corebank.sandbox import SandboxCoreBank
+
+    if isinstance(c.corebank, SandboxCoreBank):
+        typer.echo("演示客户（沙箱核心系统，虚构数据）/ Demo customers (sandbox, fictional):")
+        for p in c.corebank.demo_profiles():
+            typer.echo(
+                f"  {p.customer_id}  {p.name:<4} 手机 {p.phone}  身份证后四位 {p.id_number[-4:]}"
+            )
     if serve_after:
         typer.echo(f"控制台 / Console: http://127.0.0.1:{port}  （Ctrl+C 退出）")
         serve(host="127.0.0.1", port=port, workers=1)
