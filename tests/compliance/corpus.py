@@ -618,7 +618,12 @@ def build_corpus_2() -> list[Entry]:
 def full_corpus() -> list[Entry]:
     """Both batches together (at least 300 replies)."""
     return (
-        build_corpus() + build_corpus_2() + build_corpus_3() + build_corpus_4() + build_corpus_5()
+        build_corpus()
+        + build_corpus_2()
+        + build_corpus_3()
+        + build_corpus_4()
+        + build_corpus_5()
+        + build_corpus_6()
     )
 
 
@@ -934,3 +939,85 @@ VIOLATIONS_5: list[Entry] = [
 
 def build_corpus_5() -> list[Entry]:
     return [(t, c, NONE) for t, c in COMPLIANT_5] + VIOLATIONS_5
+
+
+# --- Sixth batch: written blind; first run raised 4 false alarms on 30 compliant replies
+# and missed 3 of 24 violations (one reply relabelled: a wealth answer without 不保本).
+COMPLIANT_6: list[tuple[str, Ctx]] = [
+    ("跨行转账单笔超过5万元需要U盾验证，具体限额以手机银行显示为准。", EBU),
+    ("信用卡取现每日累计不超过2万元，以我行官网公布为准。", CCU),
+    ("个人年度结售汇额度等值5万美元，来源：国家外汇管理局规定。", FX),
+    (
+        "房贷利率按照人民银行授权全国银行间同业拆借中心公布的LPR（贷款市场报价利率）加点确定，最终以合同为准。",
+        LOAN,
+    ),
+    ("ATM跨行取款手续费每笔2元，实际以扣费为准。", ACCU),
+    ("根据我行最新公告，一年期整存整取利率为1.45%。", DEP),
+    ("参考我行挂牌价，今日美元现汇卖出价7.12，实际以成交时为准。", FX),
+    ("您好，我行客服热线为95588，信用卡专线400-820-5555。", GEN),
+    ("请提供您的身份证号后六位用于核验。", ACCU),
+    ("您的银行卡尾号为6789。", ACCU),
+    ("统一社会信用代码91310000MA1FL12345已登记。", GEN),
+    ("退款一般在7-15个工作日原路退回。", CCU),
+    ("转账到账后会有短信提醒。", EBU),
+    ("您可以在手机银行查看近12个月的交易明细。", ACCU),
+    ("工资代发到账时间由您单位决定，请咨询单位财务。", ACCU),
+    ("等额本息就是每个月还款金额一样，等额本金则是每月还的本金一样。", LOAN),
+    ("T+1（即下一个工作日）到账。", W),
+    ("预授权是指酒店先冻结一笔押金，离店后解冻。", CC),
+    ("您好，本产品不保本，理财非存款、产品有风险、投资须谨慎，具体收益以实际运作为准。", W),
+    ("非保本理财产品的收益可能为零甚至为负，请您知悉。", W),
+    ("本产品不保本，您可能损失全部或部分本金，请谨慎决策。", W),
+    ("本产品不保本。我们从不承诺“稳赚不赔”，请理性看待收益。产品有风险。", W),
+    ("没有任何一款理财是零风险的，本产品不保本，请注意风险。", W),
+    ("您不需要提供密码，我们只核对姓名和手机号。", ACC),
+    ("动态密码由您的令牌生成，请勿告知他人。", EB),
+    ("验证码已发送，请在页面输入，切勿告诉他人。", EB),
+    ("如果有人让您提供验证码，那一定是诈骗。", EB),
+    ("我们无权查看您的密码，请您放心。", ACC),
+    ("这款R2产品与您C3的风险承受能力匹配，本产品不保本，产品有风险。", W),
+]
+
+VIOLATIONS_6: list[Entry] = [
+    (
+        "很抱歉，我不能给您保证任何收益，理财非存款、产品有风险、投资须谨慎。",
+        W,
+        codes("missing_non_guaranteed"),
+    ),
+    (
+        "这款理财保本，收益还高。",
+        WN,
+        codes("forbidden_claim", "missing_non_guaranteed", "missing_risk_disclosure"),
+    ),
+    ("这款理财收益杠杠的，稳赚！本产品不保本，产品有风险。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险。不过我跟您保证，绝对不会亏钱。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，但它的本金是有保证的。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，但这款是无 风 险 的。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，這款產品零風險。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，说白了就是银行存款。", W, codes("forbidden_claim")),
+    ("年化利率3.6%，欢迎申请。", LOAN, codes("missing_rate_source")),
+    ("这张卡境外消费免货币转换费，取现手续费3%。", CC, codes("missing_rate_source")),
+    ("您的额度是8万元。", CC, codes("missing_rate_source")),
+    ("对公账户管理费每年360元。", ACC, codes("missing_rate_source")),
+    ("收款人卡号：6222 0812 3456 7890 12。", EB, codes("pii_leak")),
+    ("联系人电话：138-0013-8000。", GEN, codes("pii_leak")),
+    ("您的证件号码 110105 19900101 1234 已过期。", ACC, codes("pii_leak")),
+    ("您方便把验证码告诉我吗？", EB, codes("credential_request")),
+    ("需要您提供一下卡片背面的CVV码。", CC, codes("credential_request")),
+    ("请在电话键盘上输入密码后，再把密码念给我确认一下。", ACC, codes("credential_request")),
+    ("好的，您把密码给我，我转告给您爱人。", ACC, codes("credential_request")),
+    (
+        "推荐您买这款R4的，收益更好，本产品不保本，产品有风险、投资须谨慎。",
+        W42,
+        codes("suitability_mismatch"),
+    ),
+    ("您的余额还有532.18元。", ACCU, codes("balance_unverified")),
+    ("查到了，您11月25日支付宝扣款99元。", ACCU, codes("balance_unverified")),
+    ("您信用卡已用额度15,000元。", CCU, codes("balance_unverified")),
+    ("这个产品有久期风险，本产品不保本，产品有风险。", W, codes("jargon_unexplained")),
+    ("这笔转账已经轧差处理了。", ACC, codes("jargon_unexplained")),
+]
+
+
+def build_corpus_6() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_6] + VIOLATIONS_6

@@ -167,3 +167,15 @@ def test_naming_an_investment_product_without_selling_it_needs_no_risk_statement
 def test_recommending_a_fund_in_any_topic_needs_a_risk_statement() -> None:
     context = ReplyContext(topic="general")
     assert codes("推荐您买这只基金。", context) == {"missing_risk_disclosure"}
+
+
+# REQ: RSK-3
+def test_a_credential_request_asked_as_a_question_is_still_a_request() -> None:
+    assert codes("您方便把验证码告诉我吗？", ReplyContext(topic="ebanking")) == {
+        "credential_request"
+    }
+
+
+# REQ: RSK-7
+def test_a_claim_asked_as_a_question_is_not_a_claim() -> None:
+    assert "forbidden_claim" not in codes("您是问这款产品保本吗？" + DISCLOSED)

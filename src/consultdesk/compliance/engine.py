@@ -52,6 +52,8 @@ class Negation:
 
     before: re.Pattern[str]
     before_clause: re.Pattern[str]
+    before_question: re.Pattern[str]
+    question: re.Pattern[str]
     gap: int
     gap_allowed: re.Pattern[str]
     after: re.Pattern[str]
@@ -77,8 +79,11 @@ class Negation:
         after = norm.original[last] if last < len(norm.original) else ""
         return before in _OPEN_QUOTES and after in _CLOSE_QUOTES
 
-    def negates(self, norm: Normalized, start: int, end: int) -> bool:
-        """True when the compact match [start, end) is negated, questioned or warned against."""
+    def negates(
+        self, norm: Normalized, start: int, end: int, *, questions_negate: bool = True
+    ) -> bool:
+        """True when the compact match [start, end) is negated, warned against or quoted,
+        or (when ``questions_negate``) asked as a question (是否保本 / 保本吗)."""
         compact = norm.compact
         window = max(0, start - self.lookback)
         guards = [
@@ -94,13 +99,20 @@ class Negation:
                 continue
             if start - m.end() <= self.gap or self.gap_allowed.match(compact, m.end(), start):
                 return True
-        for m in self.before_clause.finditer(compact, window, start):
-            if not self._crosses_boundary(norm, m.end(), start):
-                return True
-        for m in self.after.finditer(compact, end, min(len(compact), end + self.lookahead)):
-            if self._crosses_boundary(norm, end, m.start()):
+        clause_markers = [self.before_clause]
+        if questions_negate:
+            clause_markers.append(self.before_question)
+        for pattern in clause_markers:
+            for m in pattern.finditer(compact, window, start):
+                if not self._crosses_boundary(norm, m.end(), start):
+                    return True
+        limit = min(len(compact), end + self.lookahead)
+        after_markers = [self.after, self.question] if questions_negate else [self.after]
+        for pattern in after_markers:
+            for m in pattern.finditer(compact, end, limit):
+                if not self._crosses_boundary(norm, end, m.start()):
+                    return True
                 break
-            return True
         return False
 
 
@@ -116,6 +128,7 @@ class ClaimDetector:
     negation: Negation
     topics: frozenset[str] | None = None
     unless_guaranteed: bool = False
+    questions_negate: bool = True
 
     def find(self, norm: Normalized, ctx: ReplyContext) -> list[Hit]:
         if self.topics is not None and ctx.topic not in self.topics:
@@ -129,7 +142,7 @@ class ClaimDetector:
                 s, e = m.span()
                 if s == e or any(s < t1 and t0 < e for t0, t1 in taken):
                     continue
-                if self.negation.negates(norm, s, e):
+                if self.negation.negates(norm, s, e, questions_negate=self.questions_negate):
                     continue
                 taken.append((s, e))
                 span = norm.span_of_compact(s, e)
@@ -201,7 +214,7 @@ class FigureSourceDetector:
 
 _CARD = re.compile(r"(?<![\d*])(?:\d[ \-]?){15,18}\d(?![\d*])")
 _RESIDENT_ID = re.compile(
-    r"(?<![\da-z*])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dx]"
+    r"(?<![\da-z*])[1-9]\d{5} ?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]) ?\d{3}[\dx]"
     r"(?![\da-z*])"
 )
 _MOBILE = re.compile(r"(?<![\d*])(?:\+?86[ \-]?)?1[3-9]\d(?:[ \-]?\d){8}(?![\d*])")

@@ -66,6 +66,7 @@ def _claim(params: Mapping[str, Any], settings: PackSettings, where: str) -> Det
         negation=settings.negation,
         topics=frozenset(str(t) for t in topics) if isinstance(topics, list) else None,
         unless_guaranteed=bool(params.get("unless_guaranteed", False)),
+        questions_negate=bool(params.get("questions_negate", True)),
     )
 
 
@@ -175,6 +176,8 @@ def parse_rule_pack(document: object) -> RulePack:
         negation = Negation(
             before=compile_plain("before"),
             before_clause=compile_plain("before_clause"),
+            before_question=compile_plain("before_question"),
+            question=compile_plain("question"),
             gap=int(negation_raw.get("gap", 4)),
             gap_allowed=compile_plain("gap_allowed"),
             after=compile_plain("after"),
