@@ -16,6 +16,7 @@ TABLE_MODULES = (
     "consultdesk.consultations.tables",
     "consultdesk.security.tables",
     "consultdesk.audit.tables",
+    "consultdesk.knowledge.tables",
     "consultdesk.consultations.visitor_tables",
     "consultdesk.sla.tables",
     "consultdesk.routing.tables",

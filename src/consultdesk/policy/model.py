@@ -51,6 +51,8 @@ FIELDS: tuple[PolicyField, ...] = (
     _f("escalation.complex_to_senior_s", "int", 60, "s", "STD-6", "复杂问题转高级坐席时限"),
     _f("escalation.complaint_to_qa_s", "int", 1800, "s", "STD-6", "投诉移交质检时限"),
     _f("escalation.wait_supervisor_s", "int", 600, "s", "STD-6", "客户等待超时通知主管"),
+    _f("hours.qa_opens_min", "int", 540, "min", "STD-6", "质检上班（北京时间分钟）", maximum=_D(1440)),
+    _f("hours.qa_closes_min", "int", 1050, "min", "STD-6", "质检下班（北京时间分钟）", maximum=_D(1440)),
     _f("escalation.repeat_complaints", "int", 2, "times", "STD-6", "重复投诉升级次数"),
     _f(
         "routing.max_concurrent_chats",

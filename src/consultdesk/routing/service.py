@@ -1,0 +1,462 @@
+"""Use cases on routing (PREP-5, STD-1, STD-5, STD-6).
+
+A consultation is enqueued (its SLA clocks start), offered to the agent ``choose_agent``
+picks, and accepted by that agent within ``routing.accept_timeout_s``; otherwise, or when
+the agent goes away, it goes back to the queue and is offered to someone else. Agents of
+a branch serve that branch; head-office agents (the call centre) serve every branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from consultdesk.consultations import service as consultations
+from consultdesk.consultations.model import Complexity, Consultation, Move, Status
+from consultdesk.policy.service import current_policy
+from consultdesk.routing.model import (
+    CERTIFIED_LINES,
+    PRIORITY_RANK,
+    VOICE_CHANNELS,
+    AgentState,
+    Presence,
+    QueueState,
+    WorkItem,
+    check_presence,
+    choose_agent,
+    queue_order,
+)
+from consultdesk.routing.tables import RoutingAgentRow, RoutingQueueRow
+from consultdesk.shared.errors import Conflict, NotFound, ValidationFailed
+from consultdesk.shared.ids import HEAD_OFFICE, BranchCode
+from consultdesk.sla import service as sla
+from consultdesk.staff.model import StaffMember
+
+MAX_TAGS = 20
+
+
+@dataclass(frozen=True)
+class AgentView:
+    agent_id: str
+    branch: str
+    role: str
+    status: Presence
+    status_since: datetime
+    idle_since: datetime
+    chats: int
+    on_call: bool
+    skills: list[str]
+    certificates: list[str]
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    consultation_id: str
+    branch: str
+    channel: str
+    priority_rank: int
+    business_line: str | None
+    needs_senior: bool
+    enqueued_at: datetime
+    state: QueueState
+    agent_id: str | None
+    offer_expires_at: datetime | None
+
+
+def _agent_view(row: RoutingAgentRow) -> AgentView:
+    return AgentView(
+        agent_id=row.agent_id,
+        branch=row.branch,
+        role=row.role,
+        status=Presence(row.status),
+        status_since=row.status_since,
+        idle_since=row.idle_since,
+        chats=row.chats,
+        on_call=row.on_call,
+        skills=list(row.skills or []),
+        certificates=list(row.certificates or []),
+    )
+
+
+def _agent_state(row: RoutingAgentRow) -> AgentState:
+    return AgentState(
+        agent_id=row.agent_id,
+        role=row.role,
+        presence=Presence(row.status),
+        idle_since=row.idle_since,
+        chats=row.chats,
+        on_call=row.on_call,
+        skills=frozenset(row.skills or ()),
+        certificates=frozenset(row.certificates or ()),
+    )
+
+
+def _entry(row: RoutingQueueRow) -> QueueEntry:
+    return QueueEntry(
+        consultation_id=row.consultation_id,
+        branch=row.branch,
+        channel=row.channel,
+        priority_rank=row.priority_rank,
+        business_line=row.business_line,
+        needs_senior=row.needs_senior,
+        enqueued_at=row.enqueued_at,
+        state=QueueState(row.state),
+        agent_id=row.agent_id,
+        offer_expires_at=row.offer_expires_at,
+    )
+
+
+def _item(row: RoutingQueueRow) -> WorkItem:
+    return WorkItem(
+        consultation_id=row.consultation_id,
+        channel=row.channel,
+        priority_rank=row.priority_rank,
+        enqueued_at=row.enqueued_at,
+        business_line=row.business_line,
+        needs_senior=row.needs_senior,
+        passed_over=frozenset(row.passed_over or ()),
+    )
+
+
+def _tags(values: list[str] | None, field: str) -> list[str]:
+    tags = sorted({v.strip() for v in values or [] if v.strip()})
+    if len(tags) > MAX_TAGS or any(len(t) > 30 for t in tags):
+        raise ValidationFailed(f"{field} 最多 {MAX_TAGS} 项，每项不超过 30 个字符", field=field)
+    return tags
+
+
+def _agent_row(session: Session, agent_id: str, *, lock: bool = False) -> RoutingAgentRow:
+    row = session.get(RoutingAgentRow, agent_id, with_for_update=lock or None)
+    if row is None:
+        raise NotFound("该坐席尚未登记路由信息", field="agent_id")
+    return row
+
+
+def register_agent(
+    *,
+    session: Session,
+    now: datetime,
+    member: StaffMember,
+    skills: list[str] | None = None,
+    certificates: list[str] | None = None,
+) -> AgentView:
+    """Make ``member`` routable (offline until they say otherwise); updates skills and
+    certificates when given (STD-1)."""
+    row = session.get(RoutingAgentRow, member.id, with_for_update=True)
+    if row is None:
+        row = RoutingAgentRow(
+            agent_id=member.id,
+            branch=member.branch,
+            role=member.role.value,
+            status=Presence.OFFLINE.value,
+            status_since=now,
+            idle_since=now,
+            skills=[],
+            certificates=[],
+            chats=0,
+            on_call=False,
+        )
+        session.add(row)
+    row.role, row.branch = member.role.value, member.branch
+    if skills is not None:
+        row.skills = _tags(skills, "skills")
+    if certificates is not None:
+        row.certificates = _tags(certificates, "certificates")
+    session.flush()
+    return _agent_view(row)
+
+
+def set_presence(*, session: Session, now: datetime, member: StaffMember, status: str) -> AgentView:
+    """PREP-5: the agent says available, busy, away or offline. Going away or offline
+    hands back everything offered to or held by the agent; becoming available draws work."""
+    presence = check_presence(status)
+    if session.get(RoutingAgentRow, member.id) is None:
+        register_agent(session=session, now=now, member=member)
+    row = _agent_row(session, member.id, lock=True)
+    if row.status != presence.value:
+        row.status = presence.value
+        row.status_since = now
+        if presence == Presence.AVAILABLE:
+            row.idle_since = now
+    if presence in (Presence.AWAY, Presence.OFFLINE):
+        _hand_back(session=session, now=now, agent=row)
+    session.flush()
+    if presence == Presence.AVAILABLE:
+        dispatch(session=session, now=now)
+    return _agent_view(row)
+
+
+def _hand_back(*, session: Session, now: datetime, agent: RoutingAgentRow) -> None:
+    held = session.scalars(
+        select(RoutingQueueRow)
+        .where(
+            RoutingQueueRow.agent_id == agent.agent_id,
+            RoutingQueueRow.state.in_([QueueState.OFFERED.value, QueueState.ASSIGNED.value]),
+        )
+        .with_for_update()
+    ).all()
+    for q in held:
+        if q.state == QueueState.ASSIGNED.value:
+            c = consultations.get_consultation(session=session, consultation_id=q.consultation_id)
+            if c.status in (Status.IN_PROGRESS, Status.WAITING_CUSTOMER):
+                consultations.move(
+                    session=session,
+                    now=now,
+                    consultation_id=q.consultation_id,
+                    move=Move.TRANSFER,
+                    actor="system:routing",
+                    reason="坐席暂离，重新分配",
+                )
+        _requeue(q, agent)
+    agent.chats = 0
+    agent.on_call = False
+
+
+def _requeue(q: RoutingQueueRow, agent: RoutingAgentRow | None) -> None:
+    if q.agent_id and q.agent_id not in (q.passed_over or []):
+        q.passed_over = [*(q.passed_over or []), q.agent_id]
+    if agent is not None and q.state in (QueueState.OFFERED.value, QueueState.ASSIGNED.value):
+        if q.channel in VOICE_CHANNELS:
+            agent.on_call = False
+        else:
+            agent.chats = max(0, agent.chats - 1)
+    q.state = QueueState.WAITING.value
+    q.agent_id = None
+    q.offered_at = None
+    q.offer_expires_at = None
+
+
+def enqueue(*, session: Session, now: datetime, consultation_id: str) -> QueueEntry:
+    """Put a consultation in the queue: its SLA clocks start (ACC-2, STD-6) and it is
+    offered at once if someone may take it. Enqueuing again changes nothing."""
+    c = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    row = session.get(RoutingQueueRow, c.id, with_for_update=True)
+    if row is None:
+        if not c.is_open:
+            raise Conflict("该咨询已结束，无需排队", field="consultation_id")
+        policy = current_policy(session=session, branch=BranchCode(c.branch))
+        row = RoutingQueueRow(
+            consultation_id=c.id,
+            branch=c.branch,
+            channel=c.channel.value,
+            priority_rank=PRIORITY_RANK[c.priority.value],
+            business_line=c.business_line,
+            needs_senior=_needs_senior(c),
+            enqueued_at=now,
+            state=QueueState.WAITING.value,
+            passed_over=[],
+            policy_version=policy.version,
+        )
+        session.add(row)
+        session.flush()
+        sla.sync_clocks(session=session, now=now, consultation_id=c.id)
+        dispatch(session=session, now=now, branch=c.branch)
+    return _entry(row)
+
+
+def _needs_senior(c: Consultation) -> bool:
+    return c.complexity == Complexity.COMPLEX or c.status == Status.ESCALATED
+
+
+def requalify(*, session: Session, now: datetime, consultation_id: str) -> QueueEntry:
+    """After classification or escalation: refresh business line, priority and seniority
+    of a waiting consultation (STD-1, STD-6) and try again."""
+    c = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    row = session.get(RoutingQueueRow, c.id, with_for_update=True)
+    if row is None:
+        raise NotFound("该咨询不在队列中", field="consultation_id")
+    row.business_line = c.business_line
+    row.priority_rank = PRIORITY_RANK[c.priority.value]
+    row.needs_senior = _needs_senior(c)
+    session.flush()
+    dispatch(session=session, now=now, branch=c.branch)
+    return _entry(row)
+
+
+@dataclass(frozen=True)
+class Offer:
+    consultation_id: str
+    agent_id: str
+    expires_at: datetime
+
+
+def _routable_agents(session: Session, branch: str) -> list[RoutingAgentRow]:
+    return list(
+        session.scalars(
+            select(RoutingAgentRow)
+            .where(
+                RoutingAgentRow.status == Presence.AVAILABLE.value,
+                or_(RoutingAgentRow.branch == branch, RoutingAgentRow.branch == HEAD_OFFICE),
+            )
+            .order_by(RoutingAgentRow.agent_id)
+            .with_for_update()
+        )
+    )
+
+
+def dispatch(
+    *, session: Session, now: datetime, branch: str | None = None, limit: int = 200
+) -> list[Offer]:
+    """Offer waiting consultations, highest priority and longest waiting first, each to
+    the longest-idle qualified agent with room (STD-1, STD-5)."""
+    query = select(RoutingQueueRow).where(RoutingQueueRow.state == QueueState.WAITING.value)
+    if branch:
+        query = query.where(RoutingQueueRow.branch == branch)
+    query = query.order_by(RoutingQueueRow.priority_rank.desc(), RoutingQueueRow.enqueued_at).limit(
+        limit
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    waiting = session.scalars(query).all()
+    by_id = {w.consultation_id: w for w in waiting}
+    offers: list[Offer] = []
+    agents_by_branch: dict[str, dict[str, RoutingAgentRow]] = {}
+    for item in queue_order([_item(w) for w in waiting]):
+        q = by_id[item.consultation_id]
+        pool = agents_by_branch.get(q.branch)
+        if pool is None:
+            pool = {a.agent_id: a for a in _routable_agents(session, q.branch)}
+            agents_by_branch[q.branch] = pool
+        policy = current_policy(session=session, branch=BranchCode(q.branch))
+        chosen = choose_agent(
+            item,
+            (_agent_state(a) for a in pool.values()),
+            max_chats=policy.int("routing.max_concurrent_chats"),
+        )
+        if chosen is None:
+            continue
+        agent = pool[chosen.agent_id]
+        if q.channel in VOICE_CHANNELS:
+            agent.on_call = True
+        else:
+            agent.chats += 1
+        agent.idle_since = now
+        q.state = QueueState.OFFERED.value
+        q.agent_id = agent.agent_id
+        q.offered_at = now
+        q.offer_expires_at = now + timedelta(seconds=policy.int("routing.accept_timeout_s"))
+        offers.append(Offer(q.consultation_id, agent.agent_id, q.offer_expires_at))
+    session.flush()
+    return offers
+
+
+def accept(
+    *, session: Session, now: datetime, member: StaffMember, consultation_id: str
+) -> Consultation:
+    """The agent accepts what was offered to them: the consultation is theirs, the wait is
+    over (STD-6) and, for a senior, the complex rule is met."""
+    q = session.get(RoutingQueueRow, consultation_id, with_for_update=True)
+    if q is None or q.state != QueueState.OFFERED.value or q.agent_id != member.id:
+        raise Conflict("该咨询未分配给您或已超时改派", field="consultation_id")
+    c = consultations.move(
+        session=session,
+        now=now,
+        consultation_id=consultation_id,
+        move=Move.ACCEPT,
+        actor=member.id,
+        agent_id=member.id,
+    )
+    q.state = QueueState.ASSIGNED.value
+    q.accepted_at = now
+    q.offer_expires_at = None
+    sla.on_accepted(
+        session=session,
+        now=now,
+        consultation_id=consultation_id,
+        senior=member.role.value in ("senior_agent", "supervisor"),
+    )
+    session.flush()
+    return c
+
+
+def release(*, session: Session, now: datetime, consultation_id: str) -> None:
+    """The consultation is over for routing (resolved, closed, call ended): the agent's
+    place is free again and the SLA clocks are brought in line."""
+    q = session.get(RoutingQueueRow, consultation_id, with_for_update=True)
+    if q is None or q.state == QueueState.DONE.value:
+        return
+    if q.agent_id:
+        agent = session.get(RoutingAgentRow, q.agent_id, with_for_update=True)
+        if agent is not None:
+            if q.channel in VOICE_CHANNELS:
+                agent.on_call = False
+            else:
+                agent.chats = max(0, agent.chats - 1)
+    q.state = QueueState.DONE.value
+    q.offer_expires_at = None
+    session.flush()
+    sla.sync_clocks(session=session, now=now, consultation_id=consultation_id)
+    dispatch(session=session, now=now, branch=q.branch)
+
+
+def reassign_expired(*, session: Session, now: datetime, limit: int = 200) -> int:
+    """Offers not accepted within ``routing.accept_timeout_s`` go back to the queue and
+    to another agent; the agent who let it lapse is passed over for this consultation."""
+    query = (
+        select(RoutingQueueRow)
+        .where(
+            RoutingQueueRow.state == QueueState.OFFERED.value,
+            RoutingQueueRow.offer_expires_at < now,
+        )
+        .order_by(RoutingQueueRow.offer_expires_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    expired = session.scalars(query).all()
+    branches = set()
+    for q in expired:
+        agent = (
+            session.get(RoutingAgentRow, q.agent_id, with_for_update=True) if q.agent_id else None
+        )
+        _requeue(q, agent)
+        branches.add(q.branch)
+    session.flush()
+    for branch in sorted(branches):
+        dispatch(session=session, now=now, branch=branch)
+    return len(expired)
+
+
+def call_started(*, session: Session, now: datetime, agent_id: str) -> None:
+    """A call takes the whole agent (STD-5), whatever routed it."""
+    row = session.get(RoutingAgentRow, agent_id, with_for_update=True)
+    if row is not None:
+        row.on_call = True
+        row.idle_since = now
+
+
+def call_ended(*, session: Session, now: datetime, agent_id: str) -> None:
+    row = session.get(RoutingAgentRow, agent_id, with_for_update=True)
+    if row is not None:
+        row.on_call = False
+        row.idle_since = now
+
+
+def agents(*, session: Session, branch: str | None = None) -> list[AgentView]:
+    query = select(RoutingAgentRow).order_by(RoutingAgentRow.agent_id)
+    if branch:
+        query = query.where(RoutingAgentRow.branch == branch)
+    return [_agent_view(r) for r in session.scalars(query)]
+
+
+def get_agent(*, session: Session, agent_id: str) -> AgentView:
+    return _agent_view(_agent_row(session, agent_id))
+
+
+def queue(*, session: Session, branch: str | None = None, limit: int = 200) -> list[QueueEntry]:
+    """What is waiting or offered now, in serving order."""
+    query = select(RoutingQueueRow).where(
+        RoutingQueueRow.state.in_([QueueState.WAITING.value, QueueState.OFFERED.value])
+    )
+    if branch:
+        query = query.where(RoutingQueueRow.branch == branch)
+    query = query.order_by(RoutingQueueRow.priority_rank.desc(), RoutingQueueRow.enqueued_at)
+    return [_entry(r) for r in session.scalars(query.limit(limit))]
+
+
+def certificate_lines() -> dict[str, str]:
+    """STD-1: lines that need a certificate, for the console."""
+    return dict(CERTIFIED_LINES)
