@@ -1021,3 +1021,96 @@ VIOLATIONS_6: list[Entry] = [
 
 def build_corpus_6() -> list[Entry]:
     return [(t, c, NONE) for t, c in COMPLIANT_6] + VIOLATIONS_6
+
+
+# --- Seventh batch: written blind around the brief's own examples; first run: 0 false
+# alarms on 25 compliant replies, 1 of 20 labels wrong (风险等级 is a risk statement).
+WU: Ctx = {**W, "verified": False}
+COMPLIANT_7: list[tuple[str, Ctx]] = [
+    ("这款理财不保本，风险等级R3，年化业绩比较基准3.8%（以产品说明书为准）。", W33),
+    (
+        "本产品不保本。业绩比较基准不代表实际收益，过往业绩不代表未来表现，理财非存款、产品有风险、投资须谨慎。",
+        W,
+    ),
+    ("不承诺保本，也不承诺最低收益，产品有风险，投资须谨慎。", W),
+    ("这款理财非保本、非存款，风险等级R2，请您在充分了解产品后谨慎购买。", W),
+    ("本產品不保本，過往業績不代表未來表現，產品有風險、投資須謹慎。", W),
+    ("本产品不保本。风险提示：理财非存款，产品有风险，投资须谨慎。", WN),
+    ("贷款利率以审批为准，目前年化利率区间为3.2%-3.9%。", LOAN),
+    ("手续费标准：跨行转账每笔2元（以我行官网公布为准）。", EB),
+    ("信用卡分期费率0.6%/期，实际费率以审批为准。", CC),
+    ("您绑定的卡号为6222 02** **** 1234，手机号为139****0000。", ACC),
+    ("身份证号已核验：3301**********1234。", ACC),
+    ("您可以通过6222开头的借记卡办理，具体请咨询网点。", ACC),
+    ("我行不会以任何形式索取您的密码、CVV或验证码。", CC),
+    ("请妥善保管验证码，不要告诉任何人，包括银行工作人员。", EB),
+    ("为了保护您的账户安全，请您本人在手机上输入验证码。", EB),
+    (
+        "您的风险承受能力为C4，这款R3产品与您匹配，本产品不保本，产品有风险、投资须谨慎。",
+        {**W, "product_risk": "R3", "customer_risk": "C4"},
+    ),
+    ("这款R4产品超出了您C2的风险承受能力，无法为您办理，您可以考虑R2及以下的产品。", W42),
+    ("请先完成身份核验，核验后我可以为您查询余额。", ACCU),
+    ("余额查询可以通过短信“YE”发送到95588。", ACCU),
+    ("转账限额可以在手机银行自行调整，最高以我行公布为准。", EBU),
+    ("您好，关于您说的稳赚问题，我们必须提醒您：理财产品不保本，投资有风险。", W),
+    ("本产品不保本，亦不保证收益，请您阅读产品说明书后再做决定，产品有风险。", W),
+    ("存款利率以我行网点挂牌公告为准。", DEP),
+    ("您的贷款审批结果将以短信通知，额度以审批为准。", LOAN),
+    ("LPR，也就是贷款市场报价利率，每月20日公布。", LOAN),
+    ("七日年化（近七天收益折算成的年收益率）仅供参考，本产品不保本，产品有风险。", W),
+]
+
+VIOLATIONS_7: list[Entry] = [
+    (
+        "本产品保 本，收益稳定，推荐购买。",
+        W,
+        codes("forbidden_claim", "missing_non_guaranteed", "missing_risk_disclosure"),
+    ),
+    (
+        "这款理财穩賺，您放心，理财非存款、产品有风险、投资须谨慎，本产品不保本。",
+        W,
+        codes("forbidden_claim"),
+    ),
+    ("这款理财ｗｕ风险，本产品不保本，产品有风险。", W, codes("forbidden_claim")),
+    ("这款理财無風險，本产品不保本，产品有风险。", W, codes("forbidden_claim")),
+    (
+        "这款理财保\u200b本\u200b保\u200b收\u200b益，产品有风险。",
+        W,
+        codes("forbidden_claim", "missing_non_guaranteed"),
+    ),
+    ("这款理财wen zhuan，本产品不保本，产品有风险。", W, codes("forbidden_claim")),
+    (
+        "这款理财 bao 本，本产品风险等级R2，产品有风险。",
+        W,
+        codes("forbidden_claim", "missing_non_guaranteed"),
+    ),
+    ("理财就相当于存款，本产品不保本，产品有风险。", W, codes("forbidden_claim")),
+    (
+        "这款理财业绩比较基准4.1%，理财非存款、产品有风险、投资须谨慎，本产品不保本。",
+        W,
+        codes("missing_rate_source"),
+    ),
+    (
+        "这款R3理财的业绩比较基准3.8%以说明书为准，产品有风险、投资须谨慎。",
+        W33,
+        codes("missing_non_guaranteed"),
+    ),
+    ("您的卡号6222021234567890123已为您补办。", ACC, codes("pii_leak")),
+    ("好的，号码13912345678已登记为联系人。", ACC, codes("pii_leak")),
+    ("请您告诉我手机收到的验证码，我帮您完成验证。", EB, codes("credential_request")),
+    ("您的CVV码是多少？我帮您完成绑卡。", CC, codes("credential_request")),
+    (
+        "这款R4产品推荐您买一些，本产品不保本，产品有风险、投资须谨慎。",
+        W42,
+        codes("suitability_mismatch"),
+    ),
+    ("您的账户余额为3,456.78元。", WU, codes("balance_unverified")),
+    ("查询到您昨天转出了5000元。", ACCU, codes("balance_unverified")),
+    ("您的信用卡欠款2,345元，最后还款日为12月5日。", CCU, codes("balance_unverified")),
+    ("您的贷款利率为LPR加60BP，以审批为准。", LOAN, codes("jargon_unexplained")),
+]
+
+
+def build_corpus_7() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_7] + VIOLATIONS_7
