@@ -31,6 +31,9 @@ FEATURE_CLIS = (
     "consultdesk.corebank.cli",
     "consultdesk.security.cli",
     "consultdesk.audit.cli",
+    "consultdesk.notifications.cli",
+    "consultdesk.followups.cli",
+    "consultdesk.surveys.cli",
 )
 for _module in FEATURE_CLIS:
     importlib.import_module(_module).register(app)

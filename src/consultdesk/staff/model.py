@@ -52,6 +52,7 @@ class Permission(StrEnum):
     POLICY_EDIT = "policy.edit"
     POLICY_VIEW = "policy.view"
     USERS_MANAGE = "users.manage"
+    NOTIFICATIONS = "notifications.view"
 
 
 _P = Permission
@@ -72,6 +73,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             _P.REPORTS,
             _P.PII_REVEAL,
             _P.POLICY_VIEW,
+            _P.NOTIFICATIONS,
             _P.POLICY_EDIT,
         }
     ),
@@ -101,7 +103,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     # The administrator runs the system, not the business: no customer data.
     Role.ADMIN: frozenset(
-        {_P.CONSOLE, _P.USERS_MANAGE, _P.POLICY_VIEW, _P.POLICY_EDIT, _P.AUDIT_SEARCH}
+        {
+            _P.CONSOLE,
+            _P.USERS_MANAGE,
+            _P.POLICY_VIEW,
+            _P.POLICY_EDIT,
+            _P.AUDIT_SEARCH,
+            _P.NOTIFICATIONS,
+        }
     ),
 }
 

@@ -53,6 +53,7 @@ NAV: list[NavItem] = [
     NavItem("nav.audit", "/console/audit", Permission.AUDIT_SEARCH),
     NavItem("nav.users", "/console/users", Permission.USERS_MANAGE),
     NavItem("nav.policy", "/console/policy", Permission.POLICY_VIEW),
+    NavItem("nav.sms_inbox", "/console/sms-inbox", Permission.NOTIFICATIONS),
 ]
 
 

@@ -58,6 +58,36 @@ TEXT: dict[str, tuple[str, str]] = {
     "role.qa": ("质检", "Quality assurance"),
     "role.compliance_officer": ("合规专员", "Compliance officer"),
     "role.admin": ("系统管理员", "Administrator"),
+    "nav.sms_inbox": ("短信沙箱", "SMS sandbox"),
+    "sms_inbox.title": ("短信沙箱收件箱", "SMS sandbox inbox"),
+    "sms_inbox.note": (
+        "未配置短信网关时，发给客户的短信投递到这里（号码已脱敏）。",
+        "Without an SMS gateway configured, texts to customers land here (numbers masked).",
+    ),
+    "sms_inbox.to": ("收件号码", "To"),
+    "sms_inbox.text": ("短信内容", "Text"),
+    "sms_inbox.at": ("接收时间", "Accepted at"),
+    "sms_inbox.dispatch": ("立即投递待发通知", "Dispatch pending notifications now"),
+    "sms_inbox.outbox": ("通知发件箱", "Notification outbox"),
+    "sms_inbox.dead": ("发送失败的通知", "Dead notifications"),
+    "sms_inbox.requeue": ("重新发送", "Send again"),
+    "sms_inbox.http": (
+        "已配置外部短信网关，沙箱收件箱不可用。",
+        "An external SMS gateway is configured; there is no sandbox inbox.",
+    ),
+    "survey.title": ("服务满意度调查", "Service satisfaction survey"),
+    "survey.intro": (
+        "感谢您的咨询，请为本次服务评分（1 分最低，5 分最高）。",
+        "Thank you for contacting us. Please rate this service (1 lowest, 5 highest).",
+    ),
+    "survey.resolution": ("问题是否得到解决", "Was your problem resolved?"),
+    "survey.attitude": ("服务态度", "Attitude of our staff"),
+    "survey.efficiency": ("办理效率", "Efficiency"),
+    "survey.rating": ("总体评价", "Overall"),
+    "survey.comment": ("意见或建议（选填）", "Comments (optional)"),
+    "survey.submit": ("提交评价", "Submit"),
+    "survey.thanks": ("感谢您的评价，我们会持续改进服务。", "Thank you for your feedback."),
+    "survey.unavailable": ("无法打开调查", "Survey unavailable"),
 }
 
 
