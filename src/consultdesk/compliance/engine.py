@@ -116,10 +116,6 @@ class Negation:
         return False
 
 
-def _search_all(pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
-    return list(pattern.finditer(text))
-
-
 @dataclass(frozen=True, slots=True)
 class ClaimDetector:
     """Phrases that must not be said unless negated (forbidden claims, credential requests)."""
