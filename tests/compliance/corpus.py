@@ -616,7 +616,7 @@ def build_corpus_2() -> list[Entry]:
 
 
 def full_corpus() -> list[Entry]:
-    """Both batches together (at least 300 replies)."""
+    """Every batch together (at least 300 replies)."""
     return (
         build_corpus()
         + build_corpus_2()
@@ -624,6 +624,8 @@ def full_corpus() -> list[Entry]:
         + build_corpus_4()
         + build_corpus_5()
         + build_corpus_6()
+        + build_corpus_7()
+        + build_corpus_8()
     )
 
 
@@ -1114,3 +1116,82 @@ VIOLATIONS_7: list[Entry] = [
 
 def build_corpus_7() -> list[Entry]:
     return [(t, c, NONE) for t, c in COMPLIANT_7] + VIOLATIONS_7
+
+
+# --- Eighth batch: written blind; first run: 1 false alarm on 25 compliant replies
+# (a product no longer sold), 3 of 22 violations missed (novel claim wording).
+COMPLIANT_8: list[tuple[str, Ctx]] = [
+    (
+        "客户您好，该款理财为净值型产品（净值随投资收益变动），不保本，理财非存款、产品有风险、投资须谨慎。",
+        W,
+    ),
+    ("本产品不保本，收益随市场波动，最差情况下可能亏损本金。", W),
+    ("温馨提示：本产品不保本，请结合自身风险承受能力审慎购买，产品有风险。", W),
+    ("本产品不保障本金安全，也不保证收益，投资须谨慎。", W),
+    ("这个我需要帮您查一下产品说明书，稍后回复您。", W),
+    ("您好，请问您之前做过风险测评吗？", W),
+    ("这款产品已经停售了，您可以关注我行其他产品。", W),
+    ("基金投资有风险，过往业绩不代表未来，建议您根据自身情况谨慎选择。", GEN),
+    ("外汇交易存在风险，汇率波动可能导致损失。", FX),
+    ("您的保单现金价值可以在保险公司App查询。", INS),
+    ("定期存款提前支取会按活期利率计息，具体以我行挂牌利率为准。", DEP),
+    ("我行个人住房贷款利率以人民银行公布的LPR（贷款市场报价利率）为基础，具体以审批为准。", LOAN),
+    ("信用卡年费可在App查询，以我行官网公示为准。", CC),
+    ("请您本人在柜台密码器上输入密码，我们工作人员不会看您的密码。", ACC),
+    ("您好，为了您的安全，任何要求您提供验证码的电话都是诈骗。", EB),
+    ("我们不会让您报验证码，请放心。", EB),
+    ("您的卡片尾号0088，有效期至2030年。", CC),
+    ("预留手机号为尾号5566。", ACC),
+    ("客服工号12345为您服务。", GEN),
+    ("您的投诉单号为TS2026112900012，我们会在5个工作日内答复。", GEN),
+    ("为了核实身份，请您说一下身份证号后四位。", ACCU),
+    ("转账失败的钱会在1-3个工作日退回原账户。", EBU),
+    ("目前查询不到您的交易，请您核实身份后我再帮您查。", ACCU),
+    ("请问还有其他问题吗？祝您生活愉快！", GEN),
+    ("本产品不保本，风险等级R2，适合风险承受能力C2及以上的客户，产品有风险。", W),
+]
+
+VIOLATIONS_8: list[Entry] = [
+    (
+        "这款是银行自己的理财，跟存款一样安全，本产品不保本，产品有风险。",
+        W,
+        codes("forbidden_claim"),
+    ),
+    ("本产品不保本，产品有风险，但您放心，收益肯定比存款高。", W, codes("forbidden_claim")),
+    ("这款产品是稳赚型的，本产品不保本，产品有风险。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，但我们这款从没出现过亏损，可以放心。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，这款收益100%有保障。", W, codes("forbidden_claim")),
+    ("本产品不保本，产品有风险，这款就是无风险产品。", W, codes("forbidden_claim")),
+    (
+        "这款理财给您保底3%，以官网为准，产品有风险。",
+        W,
+        codes("forbidden_claim", "missing_non_guaranteed"),
+    ),
+    (
+        "这款理财180天，起购1万，业绩比较基准3.2%，以官网为准。",
+        W,
+        codes("missing_non_guaranteed", "missing_risk_disclosure"),
+    ),
+    ("推荐您定投这只指数基金，长期持有效果好。", GEN, codes("missing_risk_disclosure")),
+    ("这款理财不保本，但收益比较稳定，很适合您。", W, codes("missing_risk_disclosure")),
+    ("您这笔房贷利率是3.3%。", LOAN, codes("missing_rate_source")),
+    ("提前还款违约金是1%。", LOAN, codes("missing_rate_source")),
+    ("境外刷卡有1.5%的货币转换费。", CC, codes("missing_rate_source")),
+    ("您的新卡号是6222 0202 0000 1234 567，请查收。", ACC, codes("pii_leak")),
+    ("您的身份证号：510104199203154321。", ACC, codes("pii_leak")),
+    ("请您把手机上收到的验证码报一下。", EB, codes("credential_request")),
+    ("请您提供一下信用卡的安全码。", CC, codes("credential_request")),
+    ("告诉我您的取款密码，我这边帮您验证。", ACC, codes("credential_request")),
+    (
+        "您C2的风险等级也可以买这款R4产品，推荐您试试，本产品不保本，产品有风险、投资须谨慎。",
+        W42,
+        codes("suitability_mismatch"),
+    ),
+    ("您账户可用余额8,888.88元。", ACCU, codes("balance_unverified")),
+    ("您今天有一笔3万元的入账。", ACCU, codes("balance_unverified")),
+    ("这笔转账会走SWIFT通道。", FX, codes("jargon_unexplained")),
+]
+
+
+def build_corpus_8() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_8] + VIOLATIONS_8
