@@ -21,3 +21,14 @@ def test_demo_has_a_login_for_every_role_and_is_idempotent(container: Container)
     assert len(users) == len(DEMO_LOGINS)
     assert found is not None and found.core_customer_id == "C001"
     assert found.phone_masked == "138****0001"
+
+
+def test_demo_knowledge_base_is_published(container: Container) -> None:
+    # REQ: PREP-1 — a knowledge base of standard answers by business line.
+    from consultdesk.knowledge import service as knowledge
+
+    seed_demo(container)
+    with container.uow() as session:
+        published = knowledge.list_published(session=session, now=container.clock.now())
+    assert len(published) >= 200
+    assert len({p.business_line for p in published}) == 9

@@ -8,6 +8,7 @@ import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -42,7 +43,10 @@ DEMO_LOGINS = (
 )
 
 # Seeders other features contribute: "module:function", each called with (session, now).
-FEATURE_SEEDERS: tuple[str, ...] = ("consultdesk.customers.demo:seed_demo_customers",)
+FEATURE_SEEDERS: tuple[str, ...] = (
+    "consultdesk.customers.demo:seed_demo_customers",
+    "consultdesk.demo:seed_demo_knowledge",
+)
 
 
 def seed_demo(container: Container) -> list[DemoLogin]:
@@ -72,6 +76,17 @@ def seed_demo(container: Container) -> list[DemoLogin]:
         with container.uow() as session:
             seeder(session=session, now=now, container=container)
     return list(DEMO_LOGINS)
+
+
+def seed_demo_knowledge(*, session: Session, now: datetime, container: Container) -> None:
+    """The Demo Bank FAQ, written by the senior agent and reviewed by quality (PREP-1)."""
+    from consultdesk.knowledge import service as knowledge
+
+    author = staff.find_user(session=session, username="senior")
+    reviewer = staff.find_user(session=session, username="quality")
+    knowledge.load_demo_knowledge_base(
+        session=session, now=now, author=author.id, reviewer=reviewer.id
+    )
 
 
 def seed_session_only(session: Session) -> None:

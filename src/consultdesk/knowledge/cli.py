@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from consultdesk.db.base import Base
+from consultdesk.db.engine import make_engine
+from consultdesk.db.migrate import upgrade
 from consultdesk.knowledge import io, service
 from consultdesk.knowledge.model import (
     BUSINESS_LINE_NAMES,
@@ -24,7 +23,6 @@ from consultdesk.knowledge.model import (
     EntryId,
     UserId,
 )
-from consultdesk.knowledge.tables import KB_TABLES
 from consultdesk.shared.clock import Clock, SystemClock
 from consultdesk.shared.errors import DomainError
 
@@ -42,15 +40,9 @@ FormatOption = Annotated[
 
 
 def open_sessions(url: str) -> sessionmaker[Session]:
-    """Sessions on `url`, with the kb tables created if missing.
-
-    The lead may replace this with the shared engine and migrations.
-    """
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
-    Base.metadata.create_all(engine, tables=KB_TABLES)
+    """Sessions on `url`, its schema migrated to the newest revision first."""
+    engine = make_engine(url)
+    upgrade(engine)
     return sessionmaker(engine, expire_on_commit=False)
 
 
