@@ -179,3 +179,15 @@ def test_a_credential_request_asked_as_a_question_is_still_a_request() -> None:
 # REQ: RSK-7
 def test_a_claim_asked_as_a_question_is_not_a_claim() -> None:
     assert "forbidden_claim" not in codes("您是问这款产品保本吗？" + DISCLOSED)
+
+
+# REQ: RSK-1
+def test_transaction_detail_without_amount_before_verification_is_blocked() -> None:
+    assert codes("您昨天在星巴克有一笔消费。", ReplyContext(topic="account")) == {
+        "balance_unverified"
+    }
+
+
+# REQ: RSK-1
+def test_general_transfer_timing_is_no_transaction_detail() -> None:
+    assert codes("您今天转账的话会实时到账。", ReplyContext(topic="ebanking")) == set()
