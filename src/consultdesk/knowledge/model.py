@@ -15,10 +15,10 @@ from enum import StrEnum
 from typing import NewType
 
 from consultdesk.shared.errors import Conflict, Forbidden, IllegalTransition, ValidationFailed
+from consultdesk.shared.ids import UserId as UserId  # one staff id type across features
 
 EntryId = NewType("EntryId", str)
 BulletinId = NewType("BulletinId", str)
-UserId = NewType("UserId", str)
 
 # China keeps no daylight saving time, so a fixed offset is exact.
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
