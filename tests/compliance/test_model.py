@@ -33,3 +33,8 @@ def test_bad_context_names_the_field(raw: dict[str, object], field: str) -> None
     with pytest.raises(ValidationFailed) as caught:
         ReplyContext.from_mapping(raw)
     assert caught.value.field == field
+
+
+def test_topic_and_levels_are_read_leniently() -> None:
+    ctx = ReplyContext.from_mapping({"topic": " Wealth ", "product_risk": 4, "customer_risk": "c2"})
+    assert (ctx.topic, ctx.product_risk, ctx.customer_risk) == ("wealth", 4, 2)

@@ -53,6 +53,8 @@ def parse_level(value: object, *, prefix: str, field_name: str) -> int | None:
     """
     if value is None:
         return None
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
+        return value
     if isinstance(value, str):
         text = value.strip().upper()
         if len(text) == 2 and text[0] == prefix and text[1] in "12345":
@@ -84,6 +86,8 @@ class ReplyContext:
         topic = raw.get("topic", "general")
         if topic is None:
             topic = "general"
+        if isinstance(topic, str):
+            topic = topic.strip().lower()
         if not isinstance(topic, str) or topic not in TOPICS:
             raise ValidationFailed(f"未知的话题 topic: {topic!r}", field="context.topic")
         guaranteed = raw.get("guaranteed")
