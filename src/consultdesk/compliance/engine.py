@@ -164,7 +164,8 @@ class RequiredDisclosureDetector:
         topic_pattern = self.triggers.get(ctx.topic)
         if topic_pattern is not None:
             trigger = topic_pattern.search(norm.compact)
-        if trigger is None and self.any_topic is not None:
+        # Outside the topics with their own trigger, any investment product counts.
+        if topic_pattern is None and self.any_topic is not None:
             trigger = self.any_topic.search(norm.compact)
             if trigger is not None and self.any_topic_cue is not None:
                 trigger = trigger if self.any_topic_cue.search(norm.compact) else None
