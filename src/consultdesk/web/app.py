@@ -22,6 +22,8 @@ log = logging.getLogger("consultdesk.web")
 FEATURE_ROUTERS: tuple[str, ...] = (
     "consultdesk.staff.api:router",
     "consultdesk.policy.api:router",
+    "consultdesk.consultations.api:router",
+    "consultdesk.consultations.chat:router",
     "consultdesk.notifications.api:router",
     "consultdesk.followups.api:router",
     "consultdesk.appointments.api:router",

@@ -1,0 +1,460 @@
+"""Consultations and customers over HTTP (ACC-1, ACC-3, ACC-4, ACC-5, ACP-1, ACP-4, STD-3).
+
+Staff endpoints use the console session or a bearer token and see only their branch
+(head office sees all); another branch's consultation answers 404, never 403, so ids
+cannot be probed. Customer-side endpoints (``/api/v1/chat``: widget and app) use the
+per-consultation chat token returned once when the chat is opened, sent as the
+``X-Chat-Token`` header. Messages from either side go through the group-commit ingest
+and are acknowledged only after they are stored.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response
+from sqlalchemy.orm import Session
+
+from consultdesk.consultations import service, visitors
+from consultdesk.consultations.greetings import greeting
+from consultdesk.consultations.ingest import Incoming, ingest_for
+from consultdesk.consultations.messages import AuthorKind
+from consultdesk.consultations.model import Consultation, Move
+from consultdesk.consultations.schemas import (
+    ClassifyIn,
+    ConsultationOpen,
+    ConsultationOut,
+    CustomerCreate,
+    CustomerHistoryOut,
+    CustomerOut,
+    HandoffIn,
+    MessageIn,
+    MessageOut,
+    MoveIn,
+    OutcomeIn,
+    PostedOut,
+    SummaryIn,
+    TimelineOut,
+    VisitorChatOpen,
+    VisitorChatOut,
+    VisitorConsultationOut,
+)
+from consultdesk.customers import service as customers
+from consultdesk.customers.model import Customer
+from consultdesk.shared.errors import Forbidden, NotFound
+from consultdesk.staff.model import Permission, StaffMember
+from consultdesk.web.deps import ContainerDep, PrincipalDep, require
+
+router = APIRouter(prefix="/api/v1", tags=["consultations"])
+Handler = Annotated[StaffMember, Depends(require(Permission.HANDLE_CONSULTATIONS))]
+ChatToken = Annotated[str, Header(alias="X-Chat-Token", max_length=100)]
+AfterSeq = Annotated[int, Query(ge=0, le=10**9)]
+
+
+async def reader(principal: PrincipalDep) -> StaffMember:
+    """Agents, and the roles that review a branch's consultations (QA, compliance)."""
+    m = principal.member
+    if not (m.can(Permission.HANDLE_CONSULTATIONS) or m.can(Permission.VIEW_BRANCH_CONSULTATIONS)):
+        raise Forbidden("当前角色无权查看咨询", code="forbidden")
+    return m
+
+
+Reader = Annotated[StaffMember, Depends(reader)]
+
+
+def visible_consultation(
+    session: Session, member: StaffMember, consultation_id: str
+) -> Consultation:
+    """The consultation if ``member`` may see its branch; 404 otherwise (RSK-2)."""
+    c = service.get_consultation(session=session, consultation_id=consultation_id)
+    if not member.sees_branch(c.branch):
+        raise NotFound("咨询不存在", field="consultation_id")
+    return c
+
+
+def visible_customer(session: Session, member: StaffMember, customer_id: str) -> Customer:
+    c = customers.get_customer(session=session, customer_id=customer_id)
+    if not member.sees_branch(c.branch):
+        raise NotFound("客户不存在", field="customer_id")
+    return c
+
+
+def own_branch(member: StaffMember, branch: str | None) -> str:
+    """``branch`` if given and allowed, else the member's own."""
+    chosen = (branch or member.branch).upper()
+    if not member.sees_branch(chosen):
+        raise Forbidden("只能在本机构办理", field="branch")
+    return chosen
+
+
+def history_of(session: Session, customer: Customer) -> CustomerHistoryOut:
+    earlier = service.customer_history(session=session, customer_id=customer.id)
+    return CustomerHistoryOut(
+        customer=CustomerOut.of(customer),
+        consultations=[ConsultationOut.of(c) for c in earlier],
+        open_consultations=[ConsultationOut.of(c) for c in earlier if c.is_open],
+    )
+
+
+# ---- customers (ACC-4, ACC-5) -------------------------------------------------------
+
+
+@router.post("/customers", response_model=CustomerOut, status_code=201)
+def create_customer(body: CustomerCreate, container: ContainerDep, member: Handler) -> CustomerOut:
+    with container.uow() as session:
+        customer = customers.register_customer(
+            session=session,
+            now=container.clock.now(),
+            keyring=container.keyring,
+            index_key=container.index_key,
+            name=body.name,
+            branch=own_branch(member, body.branch),
+            phone=body.phone,
+            id_number=body.id_number,
+            email=body.email,
+            core_customer_id=body.core_customer_id,
+            birth_date=body.birth_date,
+            risk_tolerance=body.risk_tolerance,
+        )
+    return CustomerOut.of(customer)
+
+
+@router.get("/customers", response_model=CustomerHistoryOut)
+def find_returning_customer(
+    container: ContainerDep,
+    member: Reader,
+    phone: Annotated[str, Query(min_length=1, max_length=20)],
+) -> CustomerHistoryOut:
+    """ACC-5: the returning customer with this phone, with earlier and open consultations."""
+    with container.uow() as session:
+        found = customers.find_by_phone(session=session, index_key=container.index_key, phone=phone)
+        if found is None or not member.sees_branch(found.branch):
+            raise NotFound("未找到该手机号对应的客户", field="phone")
+        return history_of(session, found)
+
+
+@router.get("/customers/{customer_id}", response_model=CustomerOut)
+def get_customer(customer_id: str, container: ContainerDep, member: Reader) -> CustomerOut:
+    with container.uow() as session:
+        return CustomerOut.of(visible_customer(session, member, customer_id))
+
+
+@router.get("/customers/{customer_id}/history", response_model=CustomerHistoryOut)
+def customer_history(
+    customer_id: str, container: ContainerDep, member: Reader
+) -> CustomerHistoryOut:
+    with container.uow() as session:
+        return history_of(session, visible_customer(session, member, customer_id))
+
+
+# ---- consultations, staff side ------------------------------------------------------
+
+
+@router.post("/consultations", response_model=ConsultationOut, status_code=201)
+def open_consultation(
+    body: ConsultationOpen, container: ContainerDep, member: Handler
+) -> ConsultationOut:
+    with container.uow() as session:
+        if body.customer_id is not None:
+            visible_customer(session, member, body.customer_id)
+        c = service.open_consultation(
+            session=session,
+            now=container.clock.now(),
+            channel=body.channel,
+            type=body.type,
+            priority=body.priority,
+            branch=own_branch(member, body.branch),
+            actor=member.id,
+            customer_id=body.customer_id,
+            subject=body.subject,
+        )
+    return ConsultationOut.of(c)
+
+
+@router.get("/consultations", response_model=list[ConsultationOut])
+def list_consultations(
+    container: ContainerDep,
+    member: Reader,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    open_only: bool = False,
+    mine: bool = False,
+    branch: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9]{1,12}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[ConsultationOut]:
+    """Newest first; branch staff see their branch only, head office any (``branch``)."""
+    scope = own_branch(member, branch) if branch or not member.at_head_office else None
+    with container.uow() as session:
+        found = service.list_consultations(
+            session=session,
+            branch=scope,
+            status=status,
+            open_only=open_only,
+            agent_id=member.id if mine else None,
+            limit=limit,
+        )
+    return [ConsultationOut.of(c) for c in found]
+
+
+@router.get("/consultations/{consultation_id}", response_model=ConsultationOut)
+def get_consultation(
+    consultation_id: str, container: ContainerDep, member: Reader
+) -> ConsultationOut:
+    with container.uow() as session:
+        return ConsultationOut.of(visible_consultation(session, member, consultation_id))
+
+
+@router.post("/consultations/{consultation_id}/messages", response_model=PostedOut)
+def post_agent_message(
+    consultation_id: str,
+    body: MessageIn,
+    response: Response,
+    container: ContainerDep,
+    member: Handler,
+) -> PostedOut:
+    """201 when stored, 200 for a resend of an already stored ``client_msg_id``."""
+    with container.uow() as session:
+        visible_consultation(session, member, consultation_id)
+    posted = ingest_for(container).post(
+        Incoming(consultation_id, AuthorKind.AGENT, body.text, member.id, body.client_msg_id)
+    )
+    response.status_code = 200 if posted.duplicate else 201
+    return PostedOut(
+        message=MessageOut.of(posted.message), duplicate=posted.duplicate, warning=posted.warning
+    )
+
+
+@router.get("/consultations/{consultation_id}/messages", response_model=list[MessageOut])
+def read_transcript(
+    consultation_id: str, container: ContainerDep, member: Reader, after_seq: AfterSeq = 0
+) -> list[MessageOut]:
+    with container.uow() as session:
+        visible_consultation(session, member, consultation_id)
+        found = service.transcript(
+            session=session, consultation_id=consultation_id, after_seq=after_seq
+        )
+    return [MessageOut.of(m) for m in found]
+
+
+@router.get("/consultations/{consultation_id}/timeline", response_model=list[TimelineOut])
+def read_timeline(
+    consultation_id: str, container: ContainerDep, member: Reader
+) -> list[TimelineOut]:
+    with container.uow() as session:
+        visible_consultation(session, member, consultation_id)
+        entries = service.timeline(session=session, consultation_id=consultation_id)
+    return [TimelineOut.of(e) for e in entries]
+
+
+@router.post("/consultations/{consultation_id}/moves", response_model=ConsultationOut)
+def move_consultation(
+    consultation_id: str, body: MoveIn, container: ContainerDep, member: Handler
+) -> ConsultationOut:
+    """A lifecycle move; ``accept`` also sends the channel greeting (ACC-3)."""
+    with container.uow() as session:
+        visible_consultation(session, member, consultation_id)
+        c = service.move(
+            session=session,
+            now=container.clock.now(),
+            consultation_id=consultation_id,
+            move=body.move,
+            actor=member.id,
+            reason=body.reason,
+            agent_id=body.agent_id,
+        )
+        lang = visitors.visitor_lang(session=session, consultation_id=consultation_id)
+    if body.move == Move.ACCEPT.value:
+        send_greeting(container, c, member, lang)
+    return ConsultationOut.of(c)
+
+
+def send_greeting(container: ContainerDep, c: Consultation, member: StaffMember, lang: str) -> None:
+    """ACC-3: the channel's greeting naming the bank and the accepting agent, once per agent
+    (the client message id makes a repeated accept harmless)."""
+    text = greeting(
+        channel=c.channel.value,
+        bank=container.settings.bank_name,
+        agent=member.display_name,
+        lang=lang,
+    )
+    ingest_for(container).post(
+        Incoming(c.id, AuthorKind.SYSTEM, text, member.id, f"greeting:{member.id}")
+    )
+
+
+@router.post("/consultations/{consultation_id}/handoff", response_model=ConsultationOut)
+def hand_to_colleague(
+    consultation_id: str, body: HandoffIn, container: ContainerDep, member: Handler
+) -> ConsultationOut:
+    """STD-3: hand the customer to a colleague (a transfer recording why)."""
+    with container.uow() as session:
+        visible_consultation(session, member, consultation_id)
+        c = service.move(
+            session=session,
+            now=container.clock.now(),
+            consultation_id=consultation_id,
+            move=Move.TRANSFER,
+            actor=member.id,
+            reason=body.reason if not body.note else f"{body.reason}: {body.note}",
+            agent_id=body.agent_id,
+        )
+    return ConsultationOut.of(c)
+
+
+@router.post("/consultations/{consultation_id}/summary", response_model=ConsultationOut)
+def restate_problem(
+    consultation_id: str, body: SummaryIn, container: ContainerDep, member: Handler
+) -> ConsultationOut:
+    """ACP-1: the agent's restatement of the problem, for the customer to confirm."""
+    with container.uow() as session:
+        visible_consultation(session, member, consultation_id)
+        c = service.restate_problem(
+            session=session,
+            now=container.clock.now(),
+            consultation_id=consultation_id,
+            summary=body.summary,
+            actor=member.id,
+        )
+    return ConsultationOut.of(c)
+
+
+@router.post("/consultations/{consultation_id}/confirm", response_model=ConsultationOut)
+def confirm_summary_for_customer(
+    consultation_id: str, container: ContainerDep, member: Handler
+) -> ConsultationOut:
+    """ACP-1 on the phone or at the counter: the agent records the customer's 'yes'."""
+    with container.uow() as session:
+        visible_consultation(session, member, consultation_id)
+        c = service.confirm_summary(
+            session=session,
+            now=container.clock.now(),
+            consultation_id=consultation_id,
+            actor=f"customer-via:{member.id}",
+        )
+    return ConsultationOut.of(c)
+
+
+@router.post("/consultations/{consultation_id}/classify", response_model=ConsultationOut)
+def classify(
+    consultation_id: str, body: ClassifyIn, container: ContainerDep, member: Handler
+) -> ConsultationOut:
+    """ACP-4 / ACC-4: complexity, type, priority, business line."""
+    with container.uow() as session:
+        visible_consultation(session, member, consultation_id)
+        c = service.classify(
+            session=session,
+            now=container.clock.now(),
+            consultation_id=consultation_id,
+            actor=member.id,
+            complexity=body.complexity,
+            type=body.type,
+            priority=body.priority,
+            business_line=body.business_line,
+        )
+    return ConsultationOut.of(c)
+
+
+@router.post("/consultations/{consultation_id}/outcome", response_model=ConsultationOut)
+def record_outcome(
+    consultation_id: str, body: OutcomeIn, container: ContainerDep, member: Handler
+) -> ConsultationOut:
+    with container.uow() as session:
+        visible_consultation(session, member, consultation_id)
+        c = service.record_outcome(
+            session=session,
+            now=container.clock.now(),
+            consultation_id=consultation_id,
+            outcome=body.outcome,
+            actor=member.id,
+        )
+    return ConsultationOut.of(c)
+
+
+# ---- customer side: widget and app (chat token) ---------------------------------------
+
+
+@router.post("/chat", response_model=VisitorChatOut, status_code=201)
+def open_visitor_chat(body: VisitorChatOpen, container: ContainerDep) -> VisitorChatOut:
+    """A visitor opens a chat; the token in the answer is shown only this once."""
+    with container.uow() as session:
+        opened = visitors.open_visitor_chat(
+            session=session,
+            now=container.clock.now(),
+            index_key=container.index_key,
+            branch=body.branch.upper(),
+            channel=body.channel,
+            subject=body.subject,
+            phone=body.phone,
+            lang=body.lang,
+        )
+    c = opened.consultation
+    return VisitorChatOut(
+        consultation_id=c.id,
+        token=opened.token,
+        status=c.status.value,
+        websocket=f"/ws/chat/{c.id}",
+    )
+
+
+@router.get("/chat/{consultation_id}", response_model=VisitorConsultationOut)
+def visitor_consultation(
+    consultation_id: str, container: ContainerDep, token: ChatToken
+) -> VisitorConsultationOut:
+    with container.uow() as session:
+        c = visitors.consultation_for_token(
+            session=session, consultation_id=consultation_id, token=token
+        )
+    return VisitorConsultationOut.of(c)
+
+
+@router.post("/chat/{consultation_id}/messages", response_model=PostedOut)
+def post_customer_message(
+    consultation_id: str,
+    body: MessageIn,
+    response: Response,
+    container: ContainerDep,
+    token: ChatToken,
+) -> PostedOut:
+    """201 when stored, 200 for a resend; ``warning`` when C3 data was removed (RSK-3)."""
+    with container.uow() as session:
+        visitors.consultation_for_token(
+            session=session, consultation_id=consultation_id, token=token
+        )
+    posted = ingest_for(container).post(
+        Incoming(consultation_id, AuthorKind.CUSTOMER, body.text, None, body.client_msg_id)
+    )
+    response.status_code = 200 if posted.duplicate else 201
+    return PostedOut(
+        message=MessageOut.of(posted.message), duplicate=posted.duplicate, warning=posted.warning
+    )
+
+
+@router.get("/chat/{consultation_id}/messages", response_model=list[MessageOut])
+def visitor_transcript(
+    consultation_id: str, container: ContainerDep, token: ChatToken, after_seq: AfterSeq = 0
+) -> list[MessageOut]:
+    with container.uow() as session:
+        visitors.consultation_for_token(
+            session=session, consultation_id=consultation_id, token=token
+        )
+        found = service.transcript(
+            session=session, consultation_id=consultation_id, after_seq=after_seq
+        )
+    return [MessageOut.of(m) for m in found]
+
+
+@router.post("/chat/{consultation_id}/confirm", response_model=VisitorConsultationOut)
+def visitor_confirms_summary(
+    consultation_id: str, container: ContainerDep, token: ChatToken
+) -> VisitorConsultationOut:
+    """ACP-1: the customer confirms the agent's restatement of the problem."""
+    with container.uow() as session:
+        visitors.consultation_for_token(
+            session=session, consultation_id=consultation_id, token=token
+        )
+        c = service.confirm_summary(
+            session=session,
+            now=container.clock.now(),
+            consultation_id=consultation_id,
+            actor="customer",
+        )
+    return VisitorConsultationOut.of(c)

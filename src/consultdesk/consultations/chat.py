@@ -1,0 +1,391 @@
+"""Online chat over WebSocket (ACC-1), and the two chat pages.
+
+- ``/ws/chat/{consultation_id}?token=…``: the customer (widget or app), with the chat token.
+- ``/ws/agent``: staff, with the console session cookie; subscribes to consultations of
+  their branch.
+
+Protocol (JSON text frames). Client → server::
+
+    {"type": "message", "client_msg_id": "c-1", "text": "…"}            (customer)
+    {"type": "subscribe", "consultation_id": "con_…"}                  (agent)
+    {"type": "message", "consultation_id": "con_…", "client_msg_id": "a-1", "text": "…"}
+
+Server → client: ``history`` (transcript on connect/subscribe), ``ack`` (``client_msg_id``,
+``seq``) sent ONLY after the message's transaction committed, ``message`` (anything
+stored in a consultation you follow, yours included), ``warning`` (C3 data was removed,
+RSK-3), ``error`` (``field``, ``message``). A resend with the same ``client_msg_id`` is
+acknowledged again with the same ``seq`` and stored once. Acks on one socket come in the
+order the messages were sent.
+
+Broadcast uses an in-process hub fed by the ingest writer after each commit. That is
+enough for one server process (SQLite, or PostgreSQL with ``--workers 1``). With several
+processes a message stored by one is not pushed by the others: a broker is needed
+(PostgreSQL ``LISTEN/NOTIFY`` on commit, or Redis pub/sub) — not built yet. Clients can
+always catch up with ``GET …/messages?after_seq=``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from consultdesk.bootstrap import Container
+from consultdesk.consultations import service, visitors
+from consultdesk.consultations.api import visible_consultation
+from consultdesk.consultations.ingest import Incoming, ingest_for
+from consultdesk.consultations.messages import MAX_MESSAGE_CHARS, AuthorKind, Message
+from consultdesk.consultations.model import STATUS_ZH
+from consultdesk.consultations.schemas import CLIENT_MSG_ID, MessageOut
+from consultdesk.org import service as org
+from consultdesk.shared.errors import DomainError, Forbidden, Unauthorized
+from consultdesk.staff import service as staff
+from consultdesk.staff.model import Permission, StaffMember
+from consultdesk.web.console import ConsoleDep, render
+from consultdesk.web.deps import SESSION_COOKIE, ContainerDep
+
+log = logging.getLogger("consultdesk.chat")
+router = APIRouter(include_in_schema=False)
+
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
+MAX_FRAME_CHARS = MAX_MESSAGE_CHARS * 6 + 512  # JSON escapes of CJK text: up to \uXXXX
+
+
+# ---- hub ---------------------------------------------------------------------------
+
+
+class Subscriber:
+    """One socket's outbound queue; ``deliver`` may be called from any thread."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    def deliver(self, event: dict[str, Any]) -> None:
+        with contextlib.suppress(RuntimeError):  # loop already closed: socket gone
+            self.loop.call_soon_threadsafe(self.outbox.put_nowait, event)
+
+
+class Hub:
+    """Who follows which consultation, in this process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subs: dict[str, set[Subscriber]] = {}
+
+    def subscribe(self, consultation_id: str, sub: Subscriber) -> None:
+        with self._lock:
+            self._subs.setdefault(consultation_id, set()).add(sub)
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        with self._lock:
+            for subs in self._subs.values():
+                subs.discard(sub)
+            self._subs = {k: v for k, v in self._subs.items() if v}
+
+    def publish(self, posted: service.Posted) -> None:
+        event = {"type": "message", "message": message_json(posted.message)}
+        with self._lock:
+            targets = list(self._subs.get(posted.message.consultation_id, ()))
+        for sub in targets:
+            sub.deliver(event)
+
+
+_HUB_LOCK = threading.Lock()
+
+
+def hub_for(container: Container) -> Hub:
+    """The container's hub, listening to its ingest writer (created on first use)."""
+    with _HUB_LOCK:
+        hub = container.extras.get("consultations.hub")
+        if not isinstance(hub, Hub):
+            hub = Hub()
+            container.extras["consultations.hub"] = hub
+            ingest_for(container).listeners.append(hub.publish)
+        return hub
+
+
+def message_json(m: Message) -> dict[str, Any]:
+    return MessageOut.of(m).model_dump(mode="json")
+
+
+class WireMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    type: str = Field(max_length=20)
+    client_msg_id: str = Field(pattern=CLIENT_MSG_ID)
+    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    consultation_id: str | None = Field(default=None, max_length=40)
+
+
+def error_event(field: str | None, message: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "error", "field": field, "message": message, **extra}
+
+
+def parse_frame(raw: str) -> dict[str, Any]:
+    if len(raw) > MAX_FRAME_CHARS:
+        raise DomainError("消息过长", field="text")
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise DomainError("消息须为 JSON 对象", field="body") from None
+    if not isinstance(data, dict):
+        raise DomainError("消息须为 JSON 对象", field="body")
+    return data
+
+
+def parse_message(data: dict[str, Any]) -> WireMessage:
+    try:
+        return WireMessage.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "body"
+        raise DomainError(f"{field}: 取值不正确", field=field) from None
+
+
+class Connection:
+    """One socket: a sender task drains the outbox, an acker task resolves acks in order."""
+
+    def __init__(self, websocket: WebSocket, container: Container) -> None:
+        self.ws = websocket
+        self.container = container
+        self.sub = Subscriber(asyncio.get_running_loop())
+        self.pending: asyncio.Queue[tuple[WireMessage, str, asyncio.Future[service.Posted]]] = (
+            asyncio.Queue()
+        )
+
+    def send(self, event: dict[str, Any]) -> None:
+        self.sub.outbox.put_nowait(event)
+
+    def submit(self, wire: WireMessage, consultation_id: str, item: Incoming) -> None:
+        future = asyncio.wrap_future(ingest_for(self.container).submit(item))
+        self.pending.put_nowait((wire, consultation_id, future))
+
+    async def _sender(self) -> None:
+        while True:
+            event = await self.sub.outbox.get()
+            await self.ws.send_text(json.dumps(event, ensure_ascii=False))
+
+    async def _acker(self) -> None:
+        while True:
+            wire, consultation_id, future = await self.pending.get()
+            try:
+                posted = await future
+            except DomainError as exc:
+                self.send(
+                    error_event(
+                        exc.field,
+                        exc.message,
+                        client_msg_id=wire.client_msg_id,
+                        consultation_id=consultation_id,
+                    )
+                )
+                continue
+            except Exception:
+                log.exception("storing a chat message failed")
+                self.send(
+                    error_event(
+                        None, "系统繁忙，消息未保存，请重发", client_msg_id=wire.client_msg_id
+                    )
+                )
+                continue
+            self.send(
+                {
+                    "type": "ack",
+                    "client_msg_id": wire.client_msg_id,
+                    "seq": posted.message.seq,
+                    "consultation_id": consultation_id,
+                    "duplicate": posted.duplicate,
+                }
+            )
+            if posted.warning:  # RSK-3: tell the customer their secret was not stored
+                self.send(
+                    {"type": "warning", "client_msg_id": wire.client_msg_id, "text": posted.warning}
+                )
+
+    async def run(self, handle: Callable[[dict[str, Any]], Any]) -> None:
+        hub = hub_for(self.container)
+        tasks = [asyncio.create_task(self._sender()), asyncio.create_task(self._acker())]
+        try:
+            while True:
+                raw = await self.ws.receive_text()
+                try:
+                    await handle(parse_frame(raw))
+                except DomainError as exc:
+                    self.send(error_event(exc.field, exc.message))
+        except WebSocketDisconnect:
+            pass
+        finally:
+            hub.unsubscribe(self.sub)
+            # Let already submitted messages finish (they are stored either way).
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._drain(), timeout=5)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _drain(self) -> None:
+        while not self.pending.empty():
+            await asyncio.sleep(0.01)
+
+
+async def _refuse(websocket: WebSocket, code: int, exc: DomainError) -> None:
+    await websocket.accept()
+    await websocket.send_text(json.dumps(error_event(exc.field, exc.message), ensure_ascii=False))
+    await websocket.close(code=code)
+
+
+def _history(container: Container, consultation_id: str) -> list[dict[str, Any]]:
+    with container.uow() as session:
+        found = service.transcript(session=session, consultation_id=consultation_id)
+    return [message_json(m) for m in found]
+
+
+@router.websocket("/ws/chat/{consultation_id}")
+async def customer_socket(websocket: WebSocket, consultation_id: str) -> None:
+    container: Container = websocket.app.state.container
+    token = websocket.query_params.get("token", "")[:100]
+
+    def check() -> None:
+        with container.uow() as session:
+            visitors.consultation_for_token(
+                session=session, consultation_id=consultation_id, token=token
+            )
+
+    try:
+        await run_in_threadpool(check)
+    except DomainError as exc:
+        await _refuse(websocket, CLOSE_UNAUTHORIZED, exc)
+        return
+    await websocket.accept()
+    conn = Connection(websocket, container)
+    # Follow first, then read the history: nothing falls between (clients dedupe by seq).
+    hub_for(container).subscribe(consultation_id, conn.sub)
+    history = await run_in_threadpool(_history, container, consultation_id)
+    conn.send({"type": "history", "consultation_id": consultation_id, "messages": history})
+
+    async def handle(data: dict[str, Any]) -> None:
+        wire = parse_message(data)
+        if wire.type != "message":
+            raise DomainError("type 须为 message", field="type")
+        conn.submit(
+            wire,
+            consultation_id,
+            Incoming(consultation_id, AuthorKind.CUSTOMER, wire.text, None, wire.client_msg_id),
+        )
+
+    await conn.run(handle)
+
+
+def _same_origin(websocket: WebSocket) -> bool:
+    """Cookie-authenticated sockets refuse other sites' pages (cross-site WebSocket
+    hijacking); clients that send no Origin (not browsers) are let through."""
+    origin = websocket.headers.get("origin")
+    if not origin:
+        return True
+    return urlsplit(origin).netloc == websocket.headers.get("host", "")
+
+
+def _agent(container: Container, cookie: str) -> StaffMember:
+    with container.uow() as session:
+        member, _ = staff.resolve_session(session=session, now=container.clock.now(), token=cookie)
+    if not member.can(Permission.HANDLE_CONSULTATIONS):
+        raise Forbidden("当前角色无权处理咨询", code="forbidden")
+    return member
+
+
+@router.websocket("/ws/agent")
+async def agent_socket(websocket: WebSocket) -> None:
+    container: Container = websocket.app.state.container
+    cookie = websocket.cookies.get(SESSION_COOKIE, "")
+    try:
+        if not _same_origin(websocket):
+            raise Forbidden("来源不被允许", field="origin")
+        if not cookie:
+            raise Unauthorized("请先登录", code="not_signed_in")
+        member = await run_in_threadpool(_agent, container, cookie)
+    except DomainError as exc:
+        code = CLOSE_UNAUTHORIZED if isinstance(exc, Unauthorized) else CLOSE_FORBIDDEN
+        await _refuse(websocket, code, exc)
+        return
+    await websocket.accept()
+    conn = Connection(websocket, container)
+    hub = hub_for(container)
+    following: set[str] = set()
+
+    def check(consultation_id: str) -> None:
+        with container.uow() as session:
+            visible_consultation(session, member, consultation_id)
+
+    async def handle(data: dict[str, Any]) -> None:
+        kind = data.get("type")
+        consultation_id = data.get("consultation_id")
+        if not isinstance(consultation_id, str) or not 0 < len(consultation_id) <= 40:
+            raise DomainError("缺少 consultation_id", field="consultation_id")
+        if kind == "subscribe":
+            await run_in_threadpool(check, consultation_id)
+            following.add(consultation_id)
+            hub.subscribe(consultation_id, conn.sub)
+            history = await run_in_threadpool(_history, container, consultation_id)
+            conn.send({"type": "history", "consultation_id": consultation_id, "messages": history})
+            return
+        if kind != "message":
+            raise DomainError("type 须为 subscribe 或 message", field="type")
+        if consultation_id not in following:
+            raise DomainError("请先订阅该咨询", field="consultation_id")
+        wire = parse_message(data)
+        conn.submit(
+            wire,
+            consultation_id,
+            Incoming(consultation_id, AuthorKind.AGENT, wire.text, member.id, wire.client_msg_id),
+        )
+
+    await conn.run(handle)
+
+
+# ---- pages ---------------------------------------------------------------------------
+
+
+@router.get("/chat")
+def chat_widget(request: Request, container: ContainerDep) -> Response:
+    """The public customer widget: opens a chat as a visitor and talks over WebSocket."""
+    with container.uow() as session:
+        branches = org.list_branches(session=session)
+    return render(request, "chat.html", member=None, csrf=None, branches=branches)
+
+
+@router.get("/console/queue")
+def queue_page(
+    request: Request,
+    container: ContainerDep,
+    principal: ConsoleDep,
+) -> Response:
+    """The agent's queue: open consultations of the branch, and the chat window."""
+    member = principal.member
+    if not member.can(Permission.HANDLE_CONSULTATIONS):
+        raise Forbidden("当前角色无权访问该页面")
+    with container.uow() as session:
+        found = service.list_consultations(
+            session=session,
+            branch=None if member.at_head_office else member.branch,
+            open_only=True,
+            limit=200,
+        )
+    return render(
+        request,
+        "queue.html",
+        member=member,
+        csrf=principal.csrf,
+        consultations=found,
+        status_zh=STATUS_ZH,
+    )

@@ -1,0 +1,394 @@
+"""Durable chat-message ingest with group commit (ACC-1).
+
+A message is acknowledged only after the transaction that stores it has committed (on
+SQLite with ``synchronous=FULL``: after fsync). One fsync per message caps SQLite at a
+few hundred messages a second, so concurrent messages are batched: callers put messages
+on a queue, one writer thread drains whatever is waiting (up to ``max_batch``), stores
+the lot in one transaction, commits once, and only then resolves each caller's future.
+
+Guarantees:
+- per-consultation order is submission order (one FIFO queue, one writer);
+- idempotent on ``(consultation_id, client_msg_id)``, also within one batch;
+- a message that fails (bad text, closed consultation, unknown id) gets its own error and
+  does not sink its batch-mates; if the batch's commit itself fails (e.g. a writer in
+  another process took the same sequence number), every message is retried on its own
+  through ``service.post_message``.
+
+Each stored message is passed to the ``listeners`` (in commit order) after the commit,
+which is how the chat hub broadcasts to the other side. The patience rule (STD-3) runs
+inside the same transaction: the system suggestion follows the repeated question.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, insert, or_, select
+from sqlalchemy.orm import Session
+
+from consultdesk.consultations import patience, service
+from consultdesk.consultations.messages import (
+    AuthorKind,
+    Message,
+    check_client_msg_id,
+    check_message_text,
+)
+from consultdesk.consultations.model import Move, Status
+from consultdesk.consultations.tables import ConsultationEventRow, ConsultationRow, MessageRow
+from consultdesk.db.engine import UnitOfWork
+from consultdesk.policy.service import current_policy
+from consultdesk.security.redaction import redact_c3
+from consultdesk.shared.clock import Clock
+from consultdesk.shared.errors import Conflict, DomainError, NotFound, ValidationFailed
+from consultdesk.shared.ids import BranchCode, new_id
+
+log = logging.getLogger("consultdesk.ingest")
+
+DEFAULT_MAX_BATCH = 256
+PATIENCE_WINDOW = 40  # earlier customer messages compared with a new one (STD-3)
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    consultation_id: str
+    author_kind: str
+    text: str
+    author_id: str | None = None
+    client_msg_id: str | None = None
+
+
+Outcome = service.Posted | DomainError
+Listener = Callable[[service.Posted], None]
+
+
+def _to_message(values: dict[str, Any]) -> Message:
+    return Message(
+        id=values["id"],
+        consultation_id=values["consultation_id"],
+        seq=values["seq"],
+        author_kind=AuthorKind(values["author_kind"]),
+        author_id=values["author_id"],
+        text=values["text"],
+        client_msg_id=values["client_msg_id"],
+        created_at=values["created_at"],
+        redacted=tuple(values["redacted"]),
+    )
+
+
+def store_batch(
+    *, session: Session, now: datetime, items: Sequence[Incoming]
+) -> tuple[list[Outcome], list[service.Posted]]:
+    """Store ``items`` in the session's transaction, in order, with the rules of
+    ``service.post_message``. Returns one outcome per item (the stored or earlier message,
+    or the error for that item alone) and, separately, the system messages the patience
+    rule added. Nothing is committed here."""
+    outcomes: list[Outcome | None] = [None] * len(items)
+    checked: list[tuple[int, AuthorKind, str, str | None]] = []
+    for i, item in enumerate(items):
+        try:
+            kind = AuthorKind(item.author_kind)
+        except ValueError:
+            outcomes[i] = ValidationFailed("author_kind 取值无效", field="author_kind")
+            continue
+        try:
+            checked.append(
+                (i, kind, check_message_text(item.text), check_client_msg_id(item.client_msg_id))
+            )
+        except DomainError as exc:
+            outcomes[i] = exc
+    ids = sorted({items[i].consultation_id for i, *_ in checked})
+    if not ids:
+        return [o for o in outcomes if o is not None], []
+    # PostgreSQL: lock the rows (sequence numbers); SQLite holds the write lock from BEGIN.
+    rows = {
+        r.id: r
+        for r in session.scalars(
+            select(ConsultationRow).where(ConsultationRow.id.in_(ids)).with_for_update()
+        )
+    }
+    wanted = {(items[i].consultation_id, c) for i, _, _, c in checked if c is not None}
+    known: dict[tuple[str, str], Message] = {}
+    if wanted:
+        for m in session.scalars(
+            select(MessageRow).where(
+                MessageRow.consultation_id.in_({cid for cid, _ in wanted}),
+                MessageRow.client_msg_id.in_({c for _, c in wanted}),
+            )
+        ):
+            known[(m.consultation_id, m.client_msg_id or "")] = service._message(m)
+    asked = _earlier_questions(session, rows, items, checked)
+    limits: dict[str, int] = {}
+    new_messages: list[dict[str, Any]] = []
+    new_events: list[dict[str, Any]] = []
+    suggestions: list[service.Posted] = []
+
+    def add(row: ConsultationRow, values: dict[str, Any]) -> Message:
+        row.message_count += 1
+        values.update(id=new_id("msg"), seq=row.message_count, created_at=now)
+        new_messages.append(values)
+        return _to_message(values)
+
+    for i, kind, text, client_id in checked:
+        body = text
+        cid = items[i].consultation_id
+        row = rows.get(cid)
+        if row is None:
+            outcomes[i] = NotFound("咨询不存在", field="consultation_id")
+            continue
+        if client_id is not None and (cid, client_id) in known:
+            outcomes[i] = service.Posted(known[(cid, client_id)], duplicate=True)
+            continue
+        if row.status == Status.CLOSED.value:
+            outcomes[i] = Conflict("该咨询已关闭，请发起新的咨询", field="consultation_id")
+            continue
+        warning = None
+        redacted: list[str] = []
+        if kind == AuthorKind.CUSTOMER:
+            result = redact_c3(body)
+            body, warning = result.text, result.warning
+            redacted = sorted({f.kind.value for f in result.findings})
+            move = {
+                Status.RESOLVED.value: Move.REOPEN,
+                Status.WAITING_CUSTOMER.value: Move.CUSTOMER_REPLIED,
+            }.get(row.status)
+            if move is not None:
+                after, ev = service._consultation(row).apply(move, actor="customer", now=now)
+                row.status = after.status.value
+                row.resolved_at = after.resolved_at
+                new_events.append(
+                    {
+                        "consultation_id": cid,
+                        "kind": ev.move.value,
+                        "from_status": ev.from_status.value,
+                        "to_status": ev.to_status.value,
+                        "actor": ev.actor,
+                        "at": now,
+                        "reason": None,
+                        "data": {},
+                    }
+                )
+        elif kind in (AuthorKind.AGENT, AuthorKind.BOT) and row.first_response_at is None:
+            row.first_response_at = now
+        message = add(
+            row,
+            {
+                "consultation_id": cid,
+                "author_kind": kind.value,
+                "author_id": items[i].author_id,
+                "text": body,
+                "client_msg_id": client_id,
+                "redacted": redacted,
+            },
+        )
+        if client_id is not None:
+            known[(cid, client_id)] = message
+        outcomes[i] = service.Posted(message, duplicate=False, warning=warning)
+        if kind != AuthorKind.CUSTOMER:
+            continue
+        # STD-3: a question asked more than the limit is steered to another channel.
+        earlier = asked.setdefault(cid, [])
+        times = patience.repeat_count(earlier=earlier, latest=body)
+        earlier.append(body)
+        if row.branch not in limits:
+            policy = current_policy(session=session, branch=BranchCode(row.branch))
+            limits[row.branch] = policy.int("patience.repeat_question_limit")
+        if patience.needs_other_channel(times_asked=times, limit=limits[row.branch]):
+            system = add(
+                row,
+                {
+                    "consultation_id": cid,
+                    "author_kind": AuthorKind.SYSTEM.value,
+                    "author_id": None,
+                    "text": patience.SUGGESTION,
+                    "client_msg_id": f"{patience.SUGGESTION_KIND}:{message.seq}",
+                    "redacted": [],
+                },
+            )
+            suggestions.append(service.Posted(system, duplicate=False))
+            new_events.append(
+                {
+                    "consultation_id": cid,
+                    "kind": patience.SUGGESTION_KIND,
+                    "from_status": None,
+                    "to_status": None,
+                    "actor": SYSTEM_ACTOR,
+                    "at": now,
+                    "reason": "同一问题重复提出",
+                    "data": {"times_asked": times, "limit": limits[row.branch]},
+                }
+            )
+    if new_messages:
+        session.execute(insert(MessageRow), new_messages)
+    if new_events:
+        session.execute(insert(ConsultationEventRow), new_events)
+    session.flush()
+    return [o for o in outcomes if o is not None], suggestions
+
+
+def _earlier_questions(
+    session: Session,
+    rows: dict[str, ConsultationRow],
+    items: Sequence[Incoming],
+    checked: list[tuple[int, AuthorKind, str, str | None]],
+) -> dict[str, list[str]]:
+    """The recent customer messages of every consultation that gets a customer message."""
+    targets = {
+        items[i].consultation_id
+        for i, kind, _, _ in checked
+        if kind == AuthorKind.CUSTOMER and items[i].consultation_id in rows
+    }
+    if not targets:
+        return {}
+    window = or_(
+        *(
+            and_(
+                MessageRow.consultation_id == cid,
+                MessageRow.seq > rows[cid].message_count - PATIENCE_WINDOW,
+            )
+            for cid in sorted(targets)
+        )
+    )
+    found: dict[str, list[str]] = {cid: [] for cid in targets}
+    for cid, text in session.execute(
+        select(MessageRow.consultation_id, MessageRow.text)
+        .where(window, MessageRow.author_kind == AuthorKind.CUSTOMER.value)
+        .order_by(MessageRow.seq)
+    ):
+        found[cid].append(text)
+    return found
+
+
+class Ingest:
+    """The group-commit writer. ``submit`` from any thread; ``post`` waits (sync code);
+    ``post_async`` awaits (event loop). The writer thread starts on demand and leaves
+    after ``idle_s`` seconds without work."""
+
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWork,
+        clock: Clock,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        idle_s: float = 5.0,
+    ) -> None:
+        if max_batch < 1:
+            raise ValueError("max_batch must be at least 1")
+        self._uow = uow
+        self._clock = clock
+        self.max_batch = max_batch
+        self._idle_s = idle_s
+        self._queue: queue.Queue[tuple[Incoming, Future[service.Posted]]] = queue.Queue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.listeners: list[Listener] = []
+        self.batches = 0
+        self.stored = 0
+
+    def submit(self, item: Incoming) -> Future[service.Posted]:
+        future: Future[service.Posted] = Future()
+        with self._lock:
+            self._queue.put((item, future))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="consultdesk-ingest", daemon=True
+                )
+                self._thread.start()
+        return future
+
+    def post(self, item: Incoming, *, timeout: float = 30.0) -> service.Posted:
+        """Store ``item`` and return once committed; raises the item's ``DomainError``."""
+        return self.submit(item).result(timeout=timeout)
+
+    async def post_async(self, item: Incoming) -> service.Posted:
+        import asyncio
+
+        return await asyncio.wrap_future(self.submit(item))
+
+    def _run(self) -> None:
+        while True:
+            try:
+                first = self._queue.get(timeout=self._idle_s)
+            except queue.Empty:
+                with self._lock:
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
+            batch = [first]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            self._write(batch)
+
+    def _write(self, batch: list[tuple[Incoming, Future[service.Posted]]]) -> None:
+        items = [item for item, _ in batch]
+        now = self._clock.now()
+        suggestions: list[service.Posted] = []
+        outcomes: list[Outcome | BaseException]
+        try:
+            with self._uow() as session:
+                stored, suggestions = store_batch(session=session, now=now, items=items)
+            outcomes = list(stored)
+        except Exception as exc:  # the commit failed: store each message on its own
+            log.warning("batch of %d failed (%s); storing one by one", len(items), exc)
+            suggestions = []
+            outcomes = [self._store_one(item, now) for item in items]
+        self.batches += 1
+        for outcome in [*outcomes, *suggestions]:
+            if isinstance(outcome, service.Posted) and not outcome.duplicate:
+                self.stored += 1
+                for listener in self.listeners:
+                    try:
+                        listener(outcome)
+                    except Exception:
+                        log.exception("ingest listener failed")
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+    def _store_one(self, item: Incoming, now: datetime) -> Outcome | BaseException:
+        try:
+            with self._uow() as session:
+                return service.post_message(
+                    session=session,
+                    now=now,
+                    consultation_id=item.consultation_id,
+                    author_kind=item.author_kind,
+                    text=item.text,
+                    author_id=item.author_id,
+                    client_msg_id=item.client_msg_id,
+                )
+        except Exception as exc:
+            return exc
+
+
+_CREATE = threading.Lock()
+EXTRA_KEY = "consultations.ingest"
+MAX_BATCH_KEY = "consultations.ingest_max_batch"
+
+
+def ingest_for(container: Any) -> Ingest:
+    """The container's one ingest writer (created on first use). ``container.extras
+    ["consultations.ingest_max_batch"] = 1`` turns batching off (the bench's baseline)."""
+    with _CREATE:
+        found = container.extras.get(EXTRA_KEY)
+        if not isinstance(found, Ingest):
+            found = Ingest(
+                uow=container.uow,
+                clock=container.clock,
+                max_batch=int(container.extras.get(MAX_BATCH_KEY, DEFAULT_MAX_BATCH)),
+            )
+            container.extras[EXTRA_KEY] = found
+        return found

@@ -1,0 +1,162 @@
+// Agent queue: accept a consultation, chat over /ws/agent, restate the problem (ACP-1),
+// see the returning customer's history (ACC-5), hand an agitated customer to a colleague
+// (STD-3). All text is inserted with textContent. The CSRF header is added by app.js.
+(function () {
+  'use strict';
+  const rows = document.getElementById('queue-rows');
+  if (!rows) return;
+  const panel = document.getElementById('chat-panel');
+  const log = document.getElementById('agent-log');
+  const errorEl = document.getElementById('agent-error');
+  const panelId = document.getElementById('panel-id');
+  const sendForm = document.getElementById('agent-send');
+  const restateForm = document.getElementById('restate');
+  const summaryState = document.getElementById('summary-state');
+  const historyList = document.getElementById('history-list');
+  const handoff = document.getElementById('handoff');
+  const WHO = { customer: '客户', agent: '坐席', system: '系统', bot: '机器人' };
+  const state = { ws: null, current: null, seen: new Set(), pending: new Map(), n: 0, queued: [] };
+
+  function showError(m) { errorEl.textContent = m || ''; errorEl.hidden = !m; }
+
+  async function api(method, path, body) {
+    const init = { method: method, headers: {} };
+    if (body !== undefined) { init.headers['Content-Type'] = 'application/json'; init.body = JSON.stringify(body); }
+    const r = await fetch(path, init);
+    const data = await r.json().catch(function () { return null; });
+    if (!r.ok) throw new Error(data && data.error ? data.error.message : String(r.status));
+    return data;
+  }
+
+  function line(m, extra) {
+    const li = document.createElement('li');
+    li.className = 'author-' + m.author_kind + (extra ? ' ' + extra : '');
+    const who = document.createElement('span');
+    who.className = 'who';
+    who.textContent = (WHO[m.author_kind] || m.author_kind) + '：';
+    const body = document.createElement('span');
+    body.className = 'text';
+    body.textContent = m.text;
+    li.append(who, body);
+    log.appendChild(li);
+    log.scrollTop = log.scrollHeight;
+    return li;
+  }
+
+  function show(m) {
+    if (m.consultation_id !== state.current || state.seen.has(m.seq)) return;
+    state.seen.add(m.seq);
+    const p = m.client_msg_id && state.pending.get(m.client_msg_id);
+    if (p) { p.el.remove(); state.pending.delete(m.client_msg_id); }
+    line(m).dataset.seq = String(m.seq);
+  }
+
+  function socket() {
+    if (state.ws && state.ws.readyState <= WebSocket.OPEN) return state.ws;
+    const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    const ws = new WebSocket(scheme + location.host + '/ws/agent');
+    state.ws = ws;
+    ws.onopen = function () { state.queued.splice(0).forEach(function (f) { ws.send(f); }); };
+    ws.onmessage = function (e) {
+      const ev = JSON.parse(e.data);
+      if (ev.type === 'history') { if (ev.consultation_id === state.current) ev.messages.forEach(show); }
+      else if (ev.type === 'message') show(ev.message);
+      else if (ev.type === 'ack') { const p = state.pending.get(ev.client_msg_id); if (p) p.el.classList.remove('pending'); }
+      else if (ev.type === 'error') showError(ev.message);
+    };
+    ws.onclose = function () { state.ws = null; if (state.current) setTimeout(function () { subscribe(state.current); }, 1000); };
+    return ws;
+  }
+
+  function send(frame) {
+    const ws = socket();
+    const text = JSON.stringify(frame);
+    if (ws.readyState === WebSocket.OPEN) ws.send(text); else state.queued.push(text);
+  }
+
+  function subscribe(id) { send({ type: 'subscribe', consultation_id: id }); }
+
+  async function loadHistory(customerId) {
+    historyList.replaceChildren();
+    if (!customerId) { const li = document.createElement('li'); li.className = 'muted'; li.textContent = '访客（未识别客户）'; historyList.appendChild(li); return; }
+    try {
+      const h = await api('GET', '/api/v1/customers/' + encodeURIComponent(customerId) + '/history');
+      const head = document.createElement('li');
+      head.textContent = h.customer.name + ' ' + (h.customer.phone_masked || '');
+      historyList.appendChild(head);
+      h.consultations.forEach(function (c) {
+        if (c.id === state.current) return;
+        const li = document.createElement('li');
+        li.textContent = c.opened_at.slice(0, 10) + ' ' + c.channel + ' ' + (c.subject || '') + ' · ' + c.status;
+        historyList.appendChild(li);
+      });
+    } catch (err) { showError(err.message); }
+  }
+
+  function open(row) {
+    state.current = row.dataset.id;
+    state.seen = new Set();
+    state.pending = new Map();
+    log.replaceChildren();
+    panelId.textContent = state.current;
+    summaryState.textContent = '';
+    panel.hidden = false;
+    showError('');
+    subscribe(state.current);
+    loadHistory(row.dataset.customer);
+  }
+
+  rows.addEventListener('click', async function (e) {
+    const button = e.target.closest('button');
+    const row = e.target.closest('tr[data-id]');
+    if (!button || !row) return;
+    if (button.classList.contains('q-accept')) {
+      try {
+        const c = await api('POST', '/api/v1/consultations/' + encodeURIComponent(row.dataset.id) + '/moves', { move: 'accept' });
+        row.dataset.status = c.status;
+        row.children[4].textContent = '处理中';
+      } catch (err) { showError(err.message); return; }
+    }
+    open(row);
+  });
+
+  sendForm.addEventListener('submit', function (e) {
+    e.preventDefault();
+    const area = sendForm.elements.namedItem('text');
+    const text = area.value.trim();
+    if (!text || !state.current) return;
+    const id = 'a-' + Date.now().toString(36) + '-' + (state.n++);
+    state.pending.set(id, { el: line({ author_kind: 'agent', text: text }, 'pending') });
+    send({ type: 'message', consultation_id: state.current, client_msg_id: id, text: text });
+    area.value = '';
+  });
+
+  restateForm.addEventListener('submit', async function (e) {
+    e.preventDefault();
+    const input = restateForm.elements.namedItem('summary');
+    try {
+      await api('POST', '/api/v1/consultations/' + encodeURIComponent(state.current) + '/summary', { summary: input.value });
+      summaryState.textContent = '已复述，等待客户确认';
+      input.value = '';
+      watchConfirmation(state.current);
+    } catch (err) { showError(err.message); }
+  });
+
+  function watchConfirmation(id) {
+    const timer = setInterval(async function () {
+      if (state.current !== id) { clearInterval(timer); return; }
+      try {
+        const c = await api('GET', '/api/v1/consultations/' + encodeURIComponent(id));
+        if (c.summary_confirmed_at) { summaryState.textContent = '客户已确认复述'; clearInterval(timer); }
+      } catch (err) { clearInterval(timer); }
+    }, 2000);
+  }
+
+  handoff.addEventListener('click', async function () {
+    if (!state.current) return;
+    try {
+      await api('POST', '/api/v1/consultations/' + encodeURIComponent(state.current) + '/handoff', { reason: 'agitated' });
+      summaryState.textContent = '已转交同事';
+    } catch (err) { showError(err.message); }
+  });
+})();

@@ -1,0 +1,333 @@
+"""The consultations and customers API on SQLite and PostgreSQL: happy paths, a 4xx naming
+the field for each endpoint, branch scoping, and the customer-side chat token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+
+from consultdesk.staff import passwords
+
+V1 = "/api/v1"
+PHONE = "13812345678"
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2id with the smallest cost: these tests sign in a lot, not test hashing."""
+    monkeypatch.setattr(
+        passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+
+
+@pytest.fixture
+def agent(auth_headers: Any) -> dict[str, str]:
+    return auth_headers("agent", branch="BJ01")
+
+
+def open_chat(client: TestClient, headers: dict[str, str], **body: Any) -> dict[str, Any]:
+    r = client.post(f"{V1}/consultations", json={"channel": "chat", **body}, headers=headers)
+    assert r.status_code == 201, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+def visitor(client: TestClient, **body: Any) -> tuple[str, dict[str, str]]:
+    r = client.post(f"{V1}/chat", json={"branch": "BJ01", **body})
+    assert r.status_code == 201, r.text
+    return r.json()["consultation_id"], {"X-Chat-Token": r.json()["token"]}
+
+
+def field_of(r: Any) -> str:
+    return r.json()["error"]["field"]  # type: ignore[no-any-return]
+
+
+# ---- customers -----------------------------------------------------------------------
+
+
+def test_created_customer_shows_masked_identifiers_only(
+    client: TestClient, agent: dict[str, str]
+) -> None:
+    # REQ: RSK-1, ACC-4
+    r = client.post(f"{V1}/customers", json={"name": "王芳", "phone": PHONE}, headers=agent)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["phone_masked"] == "138****5678"
+    assert PHONE not in r.text
+    assert body["branch"] == "BJ01"
+
+
+def test_returning_customer_found_by_phone_with_history(
+    client: TestClient, agent: dict[str, str]
+) -> None:
+    # REQ: ACC-5 — earlier consultations and open ones at once.
+    cust = client.post(f"{V1}/customers", json={"name": "王芳", "phone": PHONE}, headers=agent)
+    cid = open_chat(client, agent, customer_id=cust.json()["id"], subject="信用卡额度")["id"]
+    r = client.get(f"{V1}/customers", params={"phone": "+86 138 1234 5678"}, headers=agent)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["customer"]["id"] == cust.json()["id"]
+    assert [c["id"] for c in body["consultations"]] == [cid]
+    assert [c["id"] for c in body["open_consultations"]] == [cid]
+
+
+def test_customer_history_by_id(client: TestClient, agent: dict[str, str]) -> None:
+    cust = client.post(f"{V1}/customers", json={"name": "王芳"}, headers=agent).json()
+    open_chat(client, agent, customer_id=cust["id"])
+    r = client.get(f"{V1}/customers/{cust['id']}/history", headers=agent)
+    assert r.status_code == 200
+    assert len(r.json()["consultations"]) == 1
+    assert client.get(f"{V1}/customers/{cust['id']}", headers=agent).json()["name"] == "王芳"
+
+
+def test_branch_agent_cannot_read_another_branchs_customer(
+    client: TestClient, auth_headers: Any, agent: dict[str, str]
+) -> None:
+    # REQ: RSK-2
+    sh = auth_headers("agent", branch="SH01")
+    cust = client.post(f"{V1}/customers", json={"name": "李雷"}, headers=sh).json()
+    assert client.get(f"{V1}/customers/{cust['id']}", headers=agent).status_code == 404
+
+
+# ---- consultations -------------------------------------------------------------------
+
+
+def test_open_and_get_consultation(client: TestClient, agent: dict[str, str]) -> None:
+    # REQ: ACC-1, ACC-4
+    c = open_chat(client, agent, type="complaint", priority="high", subject="扣费")
+    assert (c["channel"], c["type"], c["priority"], c["status"]) == (
+        "chat",
+        "complaint",
+        "high",
+        "queued",
+    )
+    assert c["branch"] == "BJ01"
+    assert client.get(f"{V1}/consultations/{c['id']}", headers=agent).json()["id"] == c["id"]
+
+
+def test_bj01_agent_cannot_read_sh01_consultation(
+    client: TestClient, auth_headers: Any, agent: dict[str, str]
+) -> None:
+    # REQ: RSK-2 — another branch's consultation does not exist for you (404, not 403).
+    sh = auth_headers("agent", branch="SH01")
+    c = open_chat(client, sh)
+    for path in ("", "/messages", "/timeline"):
+        r = client.get(f"{V1}/consultations/{c['id']}{path}", headers=agent)
+        assert r.status_code == 404, path
+    r = client.post(f"{V1}/consultations/{c['id']}/messages", json={"text": "hi"}, headers=agent)
+    assert r.status_code == 404
+
+
+def test_list_is_scoped_to_the_branch_and_filters(
+    client: TestClient, auth_headers: Any, agent: dict[str, str]
+) -> None:
+    sh = auth_headers("agent", branch="SH01")
+    mine = open_chat(client, agent)
+    open_chat(client, sh)
+    r = client.get(f"{V1}/consultations", headers=agent)
+    assert [c["id"] for c in r.json()] == [mine["id"]]
+    head = auth_headers("supervisor", branch="HO")
+    assert len(client.get(f"{V1}/consultations", headers=head).json()) == 2
+    r = client.get(f"{V1}/consultations", params={"branch": "SH01"}, headers=head)
+    assert [c["branch"] for c in r.json()] == ["SH01"]
+    r = client.get(f"{V1}/consultations", params={"status": "resolved"}, headers=agent)
+    assert r.json() == []
+
+
+def test_agent_message_is_stored_then_resend_is_not_duplicated(
+    client: TestClient, agent: dict[str, str]
+) -> None:
+    # REQ: ACC-1 — written before acknowledged, idempotent by client message id.
+    c = open_chat(client, agent)
+    url = f"{V1}/consultations/{c['id']}/messages"
+    first = client.post(url, json={"text": "您好", "client_msg_id": "a1"}, headers=agent)
+    again = client.post(url, json={"text": "您好", "client_msg_id": "a1"}, headers=agent)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["duplicate"] is True
+    assert again.json()["message"]["seq"] == first.json()["message"]["seq"] == 1
+    assert [m["seq"] for m in client.get(url, headers=agent).json()] == [1]
+
+
+def test_transcript_after_seq_returns_only_later_messages(
+    client: TestClient, agent: dict[str, str]
+) -> None:
+    c = open_chat(client, agent)
+    url = f"{V1}/consultations/{c['id']}/messages"
+    for i in range(3):
+        client.post(url, json={"text": f"第{i}条", "client_msg_id": f"m{i}"}, headers=agent)
+    r = client.get(url, params={"after_seq": 1}, headers=agent)
+    assert [m["seq"] for m in r.json()] == [2, 3]
+    bad = client.get(url, params={"after_seq": -1}, headers=agent)
+    assert bad.status_code == 422
+    assert field_of(bad) == "after_seq"
+
+
+def test_accept_sends_greeting_naming_bank_and_agent(
+    client: TestClient, agent: dict[str, str]
+) -> None:
+    # REQ: ACC-3
+    c = open_chat(client, agent)
+    r = client.post(f"{V1}/consultations/{c['id']}/moves", json={"move": "accept"}, headers=agent)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "in_progress"
+    [hello] = client.get(f"{V1}/consultations/{c['id']}/messages", headers=agent).json()
+    assert hello["author_kind"] == "system"
+    assert "示例银行" in hello["text"]
+    assert "测试用户" in hello["text"]
+
+
+def test_english_visitor_gets_english_greeting(client: TestClient, agent: dict[str, str]) -> None:
+    # REQ: ACC-3
+    cid, token = visitor(client, lang="en")
+    client.post(f"{V1}/consultations/{cid}/moves", json={"move": "accept"}, headers=agent)
+    [hello] = client.get(f"{V1}/chat/{cid}/messages", headers=token).json()
+    assert hello["text"].startswith("Hello, welcome to 示例银行")
+
+
+def test_timeline_records_moves(client: TestClient, agent: dict[str, str]) -> None:
+    c = open_chat(client, agent)
+    client.post(f"{V1}/consultations/{c['id']}/moves", json={"move": "accept"}, headers=agent)
+    kinds = [
+        e["kind"]
+        for e in client.get(f"{V1}/consultations/{c['id']}/timeline", headers=agent).json()
+    ]
+    assert kinds == ["opened", "accept"]
+
+
+def test_hand_agitated_customer_to_colleague(client: TestClient, agent: dict[str, str]) -> None:
+    # REQ: STD-3 — an agitated customer can be handed to a colleague.
+    c = open_chat(client, agent)
+    client.post(f"{V1}/consultations/{c['id']}/moves", json={"move": "accept"}, headers=agent)
+    r = client.post(
+        f"{V1}/consultations/{c['id']}/handoff", json={"reason": "agitated"}, headers=agent
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "transferred"
+    last = client.get(f"{V1}/consultations/{c['id']}/timeline", headers=agent).json()[-1]
+    assert (last["kind"], last["reason"]) == ("transfer", "agitated")
+
+
+def test_restate_then_customer_confirms(client: TestClient, agent: dict[str, str]) -> None:
+    # REQ: ACP-1
+    cid, token = visitor(client)
+    r = client.post(
+        f"{V1}/consultations/{cid}/summary",
+        json={"summary": "客户询问信用卡临时额度"},
+        headers=agent,
+    )
+    assert r.status_code == 200
+    assert (
+        client.get(f"{V1}/chat/{cid}", headers=token).json()["summary"] == "客户询问信用卡临时额度"
+    )
+    ok = client.post(f"{V1}/chat/{cid}/confirm", headers=token)
+    assert ok.status_code == 200
+    assert ok.json()["summary_confirmed_at"] is not None
+
+
+def test_agent_records_confirmation_on_the_phone(client: TestClient, agent: dict[str, str]) -> None:
+    # REQ: ACP-1
+    c = open_chat(client, agent)
+    client.post(f"{V1}/consultations/{c['id']}/summary", json={"summary": "挂失"}, headers=agent)
+    r = client.post(f"{V1}/consultations/{c['id']}/confirm", headers=agent)
+    assert r.json()["summary_confirmed_at"] is not None
+
+
+def test_classify_sets_complexity_and_type(client: TestClient, agent: dict[str, str]) -> None:
+    # REQ: ACP-4, ACC-4
+    c = open_chat(client, agent)
+    r = client.post(
+        f"{V1}/consultations/{c['id']}/classify",
+        json={"complexity": "complex", "type": "business_handling", "business_line": "贷款"},
+        headers=agent,
+    )
+    assert r.status_code == 200
+    assert (r.json()["complexity"], r.json()["type"], r.json()["business_line"]) == (
+        "complex",
+        "business_handling",
+        "贷款",
+    )
+
+
+def test_outcome_is_recorded(client: TestClient, agent: dict[str, str]) -> None:
+    c = open_chat(client, agent)
+    r = client.post(
+        f"{V1}/consultations/{c['id']}/outcome", json={"outcome": "已告知额度"}, headers=agent
+    )
+    assert r.json()["outcome"] == "已告知额度"
+    bad = client.post(f"{V1}/consultations/{c['id']}/outcome", json={"outcome": ""}, headers=agent)
+    assert bad.status_code == 422
+    assert field_of(bad) == "outcome"
+
+
+# ---- customer side (widget, app) -----------------------------------------------------
+
+
+def test_visitor_opens_chat_and_talks_with_the_token(client: TestClient) -> None:
+    # REQ: ACC-1
+    cid, token = visitor(client, subject="开户")
+    r = client.post(
+        f"{V1}/chat/{cid}/messages", json={"text": "你好", "client_msg_id": "v1"}, headers=token
+    )
+    assert r.status_code == 201
+    [m] = client.get(f"{V1}/chat/{cid}/messages", headers=token).json()
+    assert (m["author_kind"], m["text"]) == ("customer", "你好")
+
+
+def test_chat_token_is_stored_hashed(client: TestClient, container: Any) -> None:
+    from consultdesk.consultations.visitor_tables import ChatTokenRow
+
+    cid, token = visitor(client)
+    with container.uow() as s:
+        row = s.get(ChatTokenRow, cid)
+    assert row.token_hash != token["X-Chat-Token"]
+    assert len(row.token_hash) == 64
+
+
+def test_visitor_with_known_phone_is_linked_for_the_agent(
+    client: TestClient, agent: dict[str, str]
+) -> None:
+    # REQ: ACC-5 — the agent sees the returning customer's history at once.
+    cust = client.post(
+        f"{V1}/customers", json={"name": "王芳", "phone": PHONE}, headers=agent
+    ).json()
+    cid, _ = visitor(client, phone=PHONE)
+    c = client.get(f"{V1}/consultations/{cid}", headers=agent).json()
+    assert c["customer_id"] == cust["id"]
+
+
+def test_customer_password_is_redacted_and_warned(client: TestClient) -> None:
+    # REQ: RSK-3 — the C3 warning is sent back to the customer; the secret is not stored.
+    cid, token = visitor(client)
+    r = client.post(
+        f"{V1}/chat/{cid}/messages",
+        json={"text": "我的密码是 837261", "client_msg_id": "p1"},
+        headers=token,
+    )
+    assert r.status_code == 201
+    assert r.json()["warning"]
+    assert "837261" not in r.text
+
+
+def test_repeated_question_gets_other_channel_suggestion(client: TestClient) -> None:
+    # REQ: STD-3 — asked more than twice (policy default 2): suggest the hotline or a branch.
+    cid, token = visitor(client)
+    url = f"{V1}/chat/{cid}/messages"
+    for i, text in enumerate(
+        ["我的卡为什么被冻结了？", "我的卡为什么被冻结了", "我的卡为什么被冻结了！！"]
+    ):
+        client.post(url, json={"text": text, "client_msg_id": f"q{i}"}, headers=token)
+    messages = client.get(url, headers=token).json()
+    kinds = [m["author_kind"] for m in messages]
+    assert kinds == ["customer", "customer", "customer", "system"]
+    assert "95xxx" in messages[-1]["text"]
+
+
+def test_two_repeats_are_within_patience(client: TestClient) -> None:
+    # REQ: STD-3
+    cid, token = visitor(client)
+    url = f"{V1}/chat/{cid}/messages"
+    for i in range(2):
+        client.post(url, json={"text": "怎么开户", "client_msg_id": f"q{i}"}, headers=token)
+    assert all(m["author_kind"] == "customer" for m in client.get(url, headers=token).json())
