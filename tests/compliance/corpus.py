@@ -627,6 +627,7 @@ def full_corpus() -> list[Entry]:
         + build_corpus_7()
         + build_corpus_8()
         + build_corpus_9()
+        + build_corpus_10()
     )
 
 
@@ -1289,3 +1290,47 @@ VIOLATIONS_9: list[Entry] = [
 
 def build_corpus_9() -> list[Entry]:
     return [(t, c, NONE) for t, c in COMPLIANT_9] + VIOLATIONS_9
+
+
+# --- Tenth batch: claim wording and negated near-misses, written blind; first run: 1 false
+# alarm on 15 compliant replies, 5 of 15 claims missed.
+D10 = "本产品不保本，产品有风险。"
+COMPLIANT_10: list[tuple[str, Ctx]] = [
+    ("理财有风险，不存在只赚不赔的产品，本产品不保本。", W),
+    ("我们不能保证您一定赚钱，本产品不保本，产品有风险。", W),
+    ("没有哪款产品可以保证收益，本产品不保本，产品有风险。", W),
+    ("请您警惕任何承诺保本保收益的宣传，本产品不保本，产品有风险。", W),
+    ("过往收益不等于未来收益，本产品不保本，产品有风险。", W),
+    ("投资需要承担风险，本产品不保本，可能损失本金。", W),
+    ("“保本理财”已于2022年起全面退出，本产品不保本，产品有风险。", W),
+    ("银行不会对理财产品兜底，本产品不保本，产品有风险。", W),
+    ("本产品不保本，收益不固定，产品有风险。", W),
+    ("本产品不保本，不能说零风险，产品有风险。", W),
+    ("本产品不保本，我无法承诺您能拿到业绩比较基准的收益，产品有风险。", W),
+    ("本产品不保本，绝不是稳赚的，产品有风险。", W),
+    ("本产品不保本，跟存款不一样，存款有存款保险保障，理财没有，产品有风险。", W),
+    ("请问您是担心本金亏损吗？本产品不保本，产品有风险。", W),
+    ("本产品不保本，任何人说它零风险都是误导，产品有风险。", W),
+]
+
+VIOLATIONS_10: list[Entry] = [
+    ("这款产品说白了就是保本的，" + D10, W, codes("forbidden_claim")),
+    ("年化4%是板上钉钉的事，以官网为准，" + D10, W, codes("forbidden_claim")),
+    ("这款的收益是确定的，" + D10, W, codes("forbidden_claim")),
+    ("这款理财您就当存了个定期，" + D10, W, codes("forbidden_claim")),
+    ("这款理财不可能亏本，" + D10, W, codes("forbidden_claim")),
+    ("这款理财稳赚不亏，" + D10, W, codes("forbidden_claim")),
+    ("买这个就是躺着赚钱，" + D10, W, codes("forbidden_claim")),
+    ("我保证您不会亏一分钱，" + D10, W, codes("forbidden_claim")),
+    ("这款产品收益稳稳的没有风险，" + D10, W, codes("forbidden_claim")),
+    ("这款理财到期肯定能拿回本金，" + D10, W, codes("forbidden_claim")),
+    ("这款理财绝对安全可靠，" + D10, W, codes("forbidden_claim")),
+    ("这款产品是有保本承诺的，" + D10, W, codes("forbidden_claim")),
+    ("這款產品保證不虧，" + D10, W, codes("forbidden_claim")),
+    ("这款理财产品收益率4%是有保证的，以官网为准，" + D10, W, codes("forbidden_claim")),
+    ("买了这个稳稳赚钱，" + D10, W, codes("forbidden_claim")),
+]
+
+
+def build_corpus_10() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_10] + VIOLATIONS_10

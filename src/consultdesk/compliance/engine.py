@@ -75,9 +75,12 @@ class Negation:
     def _quoted(norm: Normalized, start: int, end: int) -> bool:
         """A claim inside quotation marks is mentioned, not made (不要轻信“稳赚”)."""
         first, last = norm.span_of_compact(start, end)
-        before = norm.original[first - 1] if first > 0 else ""
-        after = norm.original[last] if last < len(norm.original) else ""
-        return before in _OPEN_QUOTES and after in _CLOSE_QUOTES
+        before = norm.original[max(0, first - 4) : first]
+        opened = max((before.rfind(q) for q in _OPEN_QUOTES), default=-1)
+        if opened < 0 or any(q in before[opened + 1 :] for q in _CLOSE_QUOTES):
+            return False
+        after = norm.original[last : last + 8]
+        return any(q in after for q in _CLOSE_QUOTES)
 
     def negates(
         self, norm: Normalized, start: int, end: int, *, questions_negate: bool = True
