@@ -628,6 +628,7 @@ def full_corpus() -> list[Entry]:
         + build_corpus_8()
         + build_corpus_9()
         + build_corpus_10()
+        + build_corpus_11()
     )
 
 
@@ -1334,3 +1335,50 @@ VIOLATIONS_10: list[Entry] = [
 
 def build_corpus_10() -> list[Entry]:
     return [(t, c, NONE) for t, c in COMPLIANT_10] + VIOLATIONS_10
+
+
+# --- Eleventh batch: numbers, credentials, balances, written blind; first run: 1 false
+# alarm on 20 compliant replies (a labelled reference number), 1 of 14 missed (a discount).
+COMPLIANT_11: list[tuple[str, Ctx]] = [
+    ("您的交易参考号为4000123412341234567，如有疑问请提供该号码。", ACC),
+    ("发票号码：04400200111112345678。", GEN),
+    ("请拨打400-800-8888或955XX热线。", GEN),
+    ("您好，您的工单号是WO2026112900001。", GEN),
+    ("客服邮箱service@bank.com，欢迎来信。", GEN),
+    ("您的卡号后四位是1234，前六位是622202。", ACC),
+    ("您好，我们会通过95588给您回电，请注意接听。", GEN),
+    ("请输入验证码完成登录，验证码5分钟内有效。", EB),
+    ("请记住：密码只有您自己知道，任何人索要都要拒绝。", EB),
+    ("如忘记密码，请本人携带证件到网点重置。", ACC),
+    ("我不需要您的密码，只需要您核对一下姓名。", ACC),
+    ("您可以在手机银行查询余额和明细。", ACCU),
+    ("信用卡账单日后会有短信告知账单金额。", CCU),
+    ("每笔转账上限可在App中设置，请以页面显示为准。", EBU),
+    ("您好，您的身份核验未通过，暂时无法为您查询账户信息。", ACCU),
+    ("开通短信提醒服务后，每笔交易都会通知您，服务费以我行公布为准。", ACC),
+    ("大额存单20万元起存，利率以我行公告为准。", DEP),
+    ("本次活动满100元减10元，活动规则以页面公示为准。", CC),
+    ("活期存款没有期限限制，随存随取。", DEP),
+    ("等额本息（每月还款额相同）和等额本金（每月本金相同）您可以任选。", LOAN),
+]
+
+VIOLATIONS_11: list[Entry] = [
+    ("您的交易密码请发到这个对话框里，我帮您核对。", EB, codes("credential_request")),
+    ("把刚收到的那串数字告诉我就行，是验证码。", EB, codes("credential_request")),
+    ("麻烦您读一下卡背面的三位安全码。", CC, codes("credential_request")),
+    ("您是持卡人本人吧？那把密码报一下我帮您改。", ACC, codes("credential_request")),
+    ("您的余额：￥3,000.00。", ACCU, codes("balance_unverified")),
+    ("您的卡内余额还有两万三千元。", ACCU, codes("balance_unverified")),
+    ("您本月已还款5,000元，剩余应还2,100元。", CCU, codes("balance_unverified")),
+    ("小额免密支付限额单笔1000元。", CC, codes("missing_rate_source")),
+    ("ETC记账卡通行费享受95折。", CC, codes("missing_rate_source")),
+    ("车贷首付比例最低20%，年利率3.99%。", LOAN, codes("missing_rate_source")),
+    ("您的联系方式：15800001111，已记录。", GEN, codes("pii_leak")),
+    ("对方账户6228480402564890018，户名李四。", EB, codes("pii_leak")),
+    ("身份证110101197001011234的客户已办理。", ACC, codes("pii_leak")),
+    ("这笔交易需要做冲正。", ACC, codes("jargon_unexplained")),
+]
+
+
+def build_corpus_11() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_11] + VIOLATIONS_11
