@@ -226,17 +226,11 @@ class Connection:
         except WebSocketDisconnect:
             pass
         finally:
+            # Messages already handed to the ingest are stored either way; their acks
+            # have nowhere to go, and a client resends what it saw no ack for.
             hub.unsubscribe(self.sub)
-            # Let already submitted messages finish (they are stored either way).
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._drain(), timeout=5)
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _drain(self) -> None:
-        while not self.pending.empty():
-            await asyncio.sleep(0.01)
 
 
 async def _refuse(websocket: WebSocket, code: int, exc: DomainError) -> None:

@@ -1,0 +1,186 @@
+"""WebSocket chat on SQLite and PostgreSQL: ack after commit, idempotent resend, order,
+both sides see each other, C3 warning, and refusals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from consultdesk.bootstrap import Container
+from consultdesk.consultations import service
+from consultdesk.staff import passwords
+from consultdesk.staff import service as staff
+from consultdesk.web.deps import SESSION_COOKIE
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+
+
+def visitor(client: TestClient, branch: str = "BJ01") -> tuple[str, str]:
+    r = client.post("/api/v1/chat", json={"branch": branch})
+    assert r.status_code == 201, r.text
+    return r.json()["consultation_id"], r.json()["token"]
+
+
+def sign_in(client: TestClient, container: Container, make_user: Any, branch: str) -> None:
+    member = make_user("agent", branch=branch)
+    with container.uow() as s:
+        token, _ = staff.open_session(session=s, now=container.clock.now(), user=member, hours=1)
+    client.cookies.set(SESSION_COOKIE, token)
+
+
+def until(ws: Any, kind: str) -> dict[str, Any]:
+    while True:
+        event: dict[str, Any] = ws.receive_json()
+        if event["type"] == kind:
+            return event
+
+
+def stored(container: Container, cid: str) -> list[tuple[int, str | None, str]]:
+    with container.uow() as s:
+        return [
+            (m.seq, m.client_msg_id, m.text)
+            for m in service.transcript(session=s, consultation_id=cid)
+        ]
+
+
+def test_ack_comes_after_the_message_is_committed(client: TestClient, container: Container) -> None:
+    # REQ: ACC-1 — written before it is acknowledged.
+    cid, token = visitor(client)
+    with client.websocket_connect(f"/ws/chat/{cid}?token={token}") as ws:
+        assert until(ws, "history")["messages"] == []
+        ws.send_json({"type": "message", "client_msg_id": "c1", "text": "你好"})
+        ack = until(ws, "ack")
+        # A fresh transaction, opened only after the ack, sees the message.
+        assert stored(container, cid) == [(ack["seq"], "c1", "你好")]
+
+
+def test_resend_is_acknowledged_again_and_stored_once(
+    client: TestClient, container: Container
+) -> None:
+    # REQ: ACC-1 — idempotent by client message id.
+    cid, token = visitor(client)
+    with client.websocket_connect(f"/ws/chat/{cid}?token={token}") as ws:
+        ws.send_json({"type": "message", "client_msg_id": "c1", "text": "你好"})
+        first = until(ws, "ack")
+        ws.send_json({"type": "message", "client_msg_id": "c1", "text": "你好"})
+        again = until(ws, "ack")
+    assert (first["seq"], again["seq"], again["duplicate"]) == (1, 1, True)
+    assert len(stored(container, cid)) == 1
+
+
+def test_pipelined_messages_are_acked_and_stored_in_order(
+    client: TestClient, container: Container
+) -> None:
+    # REQ: ACC-1 — ordered.
+    cid, token = visitor(client)
+    with client.websocket_connect(f"/ws/chat/{cid}?token={token}") as ws:
+        for i in range(30):
+            ws.send_json({"type": "message", "client_msg_id": f"c{i}", "text": f"第{i}条"})
+        acks = [until(ws, "ack") for _ in range(30)]
+    assert [a["client_msg_id"] for a in acks] == [f"c{i}" for i in range(30)]
+    assert [a["seq"] for a in acks] == list(range(1, 31))
+    assert [t for _, _, t in stored(container, cid)] == [f"第{i}条" for i in range(30)]
+
+
+def test_customer_and_agent_see_each_others_messages(
+    client: TestClient, container: Container, make_user: Any
+) -> None:
+    # REQ: ACC-1 — online chat between the customer widget and the agent.
+    cid, token = visitor(client)
+    sign_in(client, container, make_user, "BJ01")
+    with (
+        client.websocket_connect(f"/ws/chat/{cid}?token={token}") as customer,
+        client.websocket_connect("/ws/agent") as agent,
+    ):
+        until(customer, "history")
+        agent.send_json({"type": "subscribe", "consultation_id": cid})
+        until(agent, "history")
+        customer.send_json({"type": "message", "client_msg_id": "c1", "text": "卡丢了"})
+        seen = until(agent, "message")["message"]
+        assert (seen["author_kind"], seen["text"]) == ("customer", "卡丢了")
+        agent.send_json(
+            {"type": "message", "consultation_id": cid, "client_msg_id": "a1", "text": "已为您挂失"}
+        )
+        assert until(agent, "ack")["seq"] == 2
+        reply = until(customer, "message")["message"]
+        while reply["author_kind"] != "agent":
+            reply = until(customer, "message")["message"]
+        assert reply["text"] == "已为您挂失"
+
+
+def test_customer_gets_the_c3_warning_and_the_secret_is_not_stored(
+    client: TestClient, container: Container
+) -> None:
+    # REQ: RSK-3
+    cid, token = visitor(client)
+    with client.websocket_connect(f"/ws/chat/{cid}?token={token}") as ws:
+        ws.send_json({"type": "message", "client_msg_id": "c1", "text": "我的密码是 837261"})
+        until(ws, "ack")
+        assert "密码" in until(ws, "warning")["text"]
+    assert "837261" not in stored(container, cid)[0][2]
+
+
+def test_bad_frame_gets_an_error_naming_the_field(client: TestClient) -> None:
+    cid, token = visitor(client)
+    with client.websocket_connect(f"/ws/chat/{cid}?token={token}") as ws:
+        until(ws, "history")
+        ws.send_json({"type": "message", "client_msg_id": "c1", "text": ""})
+        assert until(ws, "error")["field"] == "text"
+        ws.send_text("not json")
+        assert until(ws, "error")["field"] == "body"
+        ws.send_json({"type": "message", "text": "x"})
+        assert until(ws, "error")["field"] == "client_msg_id"
+
+
+def test_wrong_token_is_refused(client: TestClient) -> None:
+    cid, _ = visitor(client)
+    with client.websocket_connect(f"/ws/chat/{cid}?token=guess") as ws:
+        assert until(ws, "error")["field"] == "token"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4401
+
+
+def test_agent_socket_needs_a_session(client: TestClient) -> None:
+    with client.websocket_connect("/ws/agent") as ws:
+        until(ws, "error")
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4401
+
+
+def test_agent_cannot_follow_another_branchs_chat(
+    client: TestClient, container: Container, make_user: Any
+) -> None:
+    # REQ: RSK-2
+    cid, _ = visitor(client, branch="SH01")
+    sign_in(client, container, make_user, "BJ01")
+    with client.websocket_connect("/ws/agent") as agent:
+        agent.send_json({"type": "subscribe", "consultation_id": cid})
+        assert until(agent, "error")["field"] == "consultation_id"
+        agent.send_json(
+            {"type": "message", "consultation_id": cid, "client_msg_id": "a1", "text": "hi"}
+        )
+        assert until(agent, "error")["field"] == "consultation_id"
+    assert stored(container, cid) == []
+
+
+def test_agent_socket_refuses_another_sites_page(
+    client: TestClient, container: Container, make_user: Any
+) -> None:
+    # A cookie-authenticated socket opened from another origin (cross-site hijacking).
+    sign_in(client, container, make_user, "BJ01")
+    with client.websocket_connect("/ws/agent", headers={"origin": "http://evil.example"}) as ws:
+        assert until(ws, "error")["field"] == "origin"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4403
