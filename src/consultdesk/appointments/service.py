@@ -159,6 +159,8 @@ def book_appointment(
         .where(SlotRow.branch == probe.branch, SlotRow.day == probe.day)
         .order_by(SlotRow.id)
         .with_for_update()
+        # The probe above put the slot in the identity map: refresh it from the locked read.
+        .execution_options(populate_existing=True)
     ).all()
     slot = next(s for s in day_slots if s.id == slot_id)
     if datetime.combine(slot.day, slot.ends, tzinfo=BEIJING) <= now:

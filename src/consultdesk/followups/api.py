@@ -100,6 +100,7 @@ def create(
             kind=body.kind,
             owner_id=body.owner_id,
             actor=member.id,
+            calendar=service.working_calendar(container),
         )
     return FollowUpOut.of(followup, now)
 

@@ -6,6 +6,7 @@ ones, and a returning customer's open follow-ups."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,7 +33,22 @@ from consultdesk.staff import service as staff
 from consultdesk.workdays.chinese_calendar_adapter import mainland_calendar
 from consultdesk.workdays.domain import CalendarUnknown, WorkingCalendar
 
+if TYPE_CHECKING:
+    from consultdesk.bootstrap import Container
+
 MAX_RESULT_IN_SMS = 150
+CALENDAR_EXTRA = "workdays.calendar"
+
+
+def working_calendar(container: Container) -> WorkingCalendar:
+    """The calendar deadlines are counted on: ``container.extras["workdays.calendar"]``
+    when the deployment set one (e.g. with the bank's holiday table for a year the
+    package does not know yet), else the State Council schedule from chinesecalendar."""
+    found = container.extras.get(CALENDAR_EXTRA)
+    if found is None:
+        found = container.extras[CALENDAR_EXTRA] = mainland_calendar()
+    calendar: WorkingCalendar = found  # type: ignore[assignment]
+    return calendar
 
 
 def _followup(row: FollowUpRow) -> FollowUp:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from typing import Annotated
 
 import typer
@@ -22,19 +23,19 @@ def register(root: typer.Typer) -> None:
         limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     ) -> None:
         """Send due notifications; loops until interrupted unless --once."""
-        c = container()
-        while True:
-            with user_errors():
-                report = service.dispatch_once(c, limit=limit)
-            if once or report.claimed:
-                typer.echo(
-                    f"已领取 {report.claimed} 条：发送 {report.sent}，"
-                    f"稍后重试 {report.retried}，放弃 {report.dead}"
-                )
-            if once:
-                return
-            if not report.claimed:
-                time.sleep(interval)
+        with closing(container()) as c:
+            while True:
+                with user_errors():
+                    report = service.dispatch_once(c, limit=limit)
+                if once or report.claimed:
+                    typer.echo(
+                        f"已领取 {report.claimed} 条：发送 {report.sent}，"
+                        f"稍后重试 {report.retried}，放弃 {report.dead}"
+                    )
+                if once:
+                    return
+                if not report.claimed:
+                    time.sleep(interval)
 
     @app.command("list")
     def list_(
@@ -43,32 +44,32 @@ def register(root: typer.Typer) -> None:
         as_json: bool = JsonOption,
     ) -> None:
         """Notifications, newest first (recipients masked)."""
-        c = container()
-        with user_errors(), c.uow() as session:
-            entries = service.list_outbox(session=session, status=status, limit=limit)
-        rows = [
-            {
-                "id": e.id,
-                "channel": e.channel.value,
-                "purpose": e.purpose,
-                "recipient": e.recipient_masked,
-                "status": e.status.value,
-                "attempts": e.attempts,
-                "last_error": e.last_error or "",
-            }
-            for e in entries
-        ]
-        if as_json:
-            print_json(rows)
-        else:
-            table(rows, ["id", "channel", "purpose", "recipient", "status", "attempts"])
+        with closing(container()) as c:
+            with user_errors(), c.uow() as session:
+                entries = service.list_outbox(session=session, status=status, limit=limit)
+            rows = [
+                {
+                    "id": e.id,
+                    "channel": e.channel.value,
+                    "purpose": e.purpose,
+                    "recipient": e.recipient_masked,
+                    "status": e.status.value,
+                    "attempts": e.attempts,
+                    "last_error": e.last_error or "",
+                }
+                for e in entries
+            ]
+            if as_json:
+                print_json(rows)
+            else:
+                table(rows, ["id", "channel", "purpose", "recipient", "status", "attempts"])
 
     @app.command("requeue")
     def requeue(outbox_id: Annotated[str, typer.Argument(help="Outbox id")]) -> None:
         """Send a dead notification again."""
-        c = container()
-        with user_errors(), c.uow() as session:
-            entry = service.requeue(session=session, now=c.clock.now(), outbox_id=outbox_id)
-        typer.echo(f"已重新排队：{entry.id}")
+        with closing(container()) as c:
+            with user_errors(), c.uow() as session:
+                entry = service.requeue(session=session, now=c.clock.now(), outbox_id=outbox_id)
+            typer.echo(f"已重新排队：{entry.id}")
 
     root.add_typer(app, name="notifications")
