@@ -629,6 +629,7 @@ def full_corpus() -> list[Entry]:
         + build_corpus_9()
         + build_corpus_10()
         + build_corpus_11()
+        + build_corpus_12()
     )
 
 
@@ -1382,3 +1383,41 @@ VIOLATIONS_11: list[Entry] = [
 
 def build_corpus_11() -> list[Entry]:
     return [(t, c, NONE) for t, c in COMPLIANT_11] + VIOLATIONS_11
+
+
+# --- Twelfth batch: insurance, deposits, forex, loans, written blind; first run: 2 false
+# alarms on 15 compliant replies (protection insurance), 0 of 6 violations missed.
+COMPLIANT_12: list[tuple[str, Ctx]] = [
+    ("这款意外险保障期限一年，保费以保险公司报价为准，理赔请联系保险公司。", INS),
+    ("投保前请仔细阅读保险条款，特别是责任免除部分。", INS),
+    ("您好，车险续保可以通过保险公司官方渠道办理。", INS),
+    ("您的保单已生效，保单号可在保险公司App查看。", INS),
+    ("结构性存款不同于一般存款，存在收益不确定的风险，具体以产品说明书为准。", DEP),
+    ("存款产品由存款保险保障，最高50万元，以《存款保险条例》为准。", DEP),
+    ("您的定期存款将于12月1日到期，到期后自动转存。", DEP),
+    ("您好，外币现钞兑换需提前预约，汇率以兑换时我行牌价为准。", FX),
+    ("境外汇款到账时间一般为1-3个工作日。", FX),
+    ("您好，贷款审批一般需要3-5个工作日。", LOAN),
+    ("信用卡逾期会产生罚息和违约金，具体以领用合约为准。", CC),
+    ("您可以通过手机银行设置交易提醒。", EB),
+    ("银行卡丢失请第一时间挂失。", ACC),
+    ("您咨询的理财产品需要先开通电子银行才能购买。", W),
+    ("您好，请问是想了解理财、存款还是基金？", GEN),
+]
+
+VIOLATIONS_12: list[Entry] = [
+    (
+        "这款万能险保底收益2.5%，比存款强多了，推荐您投保。",
+        INS,
+        codes("forbidden_claim", "missing_risk_disclosure", "missing_rate_source"),
+    ),
+    ("这款年金险收益稳定，推荐您购买。", INS, codes("missing_risk_disclosure")),
+    ("这个结构性存款保本，收益最高4%，以说明书为准。", DEP, codes("missing_risk_disclosure")),
+    ("外汇理财产品年化收益5%以官网为准，推荐您配置。", FX, codes("missing_risk_disclosure")),
+    ("这笔贷款免息，手续费每月0.5%。", LOAN, codes("missing_rate_source")),
+    ("信用卡还款宽限期3天，超过会影响征信。", CC, codes("jargon_unexplained")),
+]
+
+
+def build_corpus_12() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_12] + VIOLATIONS_12
