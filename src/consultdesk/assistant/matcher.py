@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from consultdesk.assistant.calibration import Combination, fit_combination
-from consultdesk.assistant.encoder import SentenceEncoder, default_encoder
+from consultdesk.assistant.encoder import SentenceEncoder, default_encoder, single_blas_thread
 from consultdesk.assistant.normalize import has_content, normalize_text
 from consultdesk.shared.errors import ValidationFailed
 
@@ -196,10 +196,11 @@ class Matcher:
         encoder = encoder or default_encoder()
         index = _build_index(items, encoder=encoder, cache_dir=cache_dir, terms_of=lexical_terms)
         bm25 = Bm25Index.build(index.terms)
-        combination = _fit_loo_combination(index, bm25) or Combination()
-        classifier = None
-        if fit_classifier and _classifier_pays_off(index):
-            classifier = _fitted_classifier(index, cache_dir=cache_dir)
+        with single_blas_thread():
+            combination = _fit_loo_combination(index, bm25) or Combination()
+            classifier = None
+            if fit_classifier and _classifier_pays_off(index):
+                classifier = _fitted_classifier(index, cache_dir=cache_dir)
         return cls(
             index=index,
             encoder=encoder,
@@ -243,7 +244,8 @@ class Matcher:
             return MatchResult((), 0.0, "clarify", self.policy.version, normalized)
         terms = lexical_terms(normalized)
         embedding = self._encoder.encode([normalized], role="query")[0]
-        scores = self._entry_scores(embedding, terms)
+        with single_blas_thread():
+            scores = self._entry_scores(embedding, terms)
         k = max(1, min(k, len(scores)))
         top = np.argpartition(-scores, k - 1)[:k] if len(scores) > k else np.arange(len(scores))
         top = top[np.argsort(-scores[top], kind="stable")]
@@ -417,23 +419,25 @@ def _fit_loo_combination(index: _Index, bm25: Any) -> Combination | None:
         return None
     rng = np.random.default_rng(0)
     if len(eligible) > _LOO_SAMPLE:
-        eligible = rng.choice(eligible, _LOO_SAMPLE, replace=False)
+        eligible = np.sort(rng.choice(eligible, _LOO_SAMPLE, replace=False))
     dense_rows: list[float] = []
     lexical_rows: list[float] = []
     right_rows: list[bool] = []
-    for row in eligible:
-        dense = index.embeddings @ index.embeddings[row]
-        lexical = bm25.normalized_scores(index.terms[row]).copy()
-        dense[row] = -1.0
-        lexical[row] = 0.0
-        best_dense = np.maximum.reduceat(dense, index.starts)
-        best_lexical = np.maximum.reduceat(lexical, index.starts)
-        pool = np.argsort(-(best_dense + 0.5 * best_lexical))[:_CANDIDATE_POOL]
-        truth = int(index.question_entry[row])
-        for entry in set(pool.tolist()) | {truth}:
-            dense_rows.append(float(best_dense[entry]))
-            lexical_rows.append(float(best_lexical[entry]))
-            right_rows.append(entry == truth)
+    for chunk in np.array_split(eligible, max(1, len(eligible) // 256)):
+        dense = index.embeddings[chunk] @ index.embeddings.T  # (chunk, questions)
+        lexical = np.vstack([bm25.normalized_scores(index.terms[row]) for row in chunk])
+        positions = np.arange(len(chunk))
+        dense[positions, chunk] = -1.0
+        lexical[positions, chunk] = 0.0
+        best_dense = np.maximum.reduceat(dense, index.starts, axis=1)
+        best_lexical = np.maximum.reduceat(lexical, index.starts, axis=1)
+        pools = np.argsort(-(best_dense + 0.5 * best_lexical), axis=1)[:, :_CANDIDATE_POOL]
+        for position, row in enumerate(chunk):
+            truth = int(index.question_entry[row])
+            for entry in set(pools[position].tolist()) | {truth}:
+                dense_rows.append(float(best_dense[position, entry]))
+                lexical_rows.append(float(best_lexical[position, entry]))
+                right_rows.append(entry == truth)
     return fit_combination(
         np.asarray(dense_rows), np.asarray(lexical_rows), np.asarray(right_rows, dtype=bool)
     )

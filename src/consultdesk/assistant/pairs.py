@@ -24,6 +24,7 @@ from consultdesk.assistant.normalize import normalize_text
 
 FEATURE_NAMES = (
     "cosine",
+    "centred_cosine",
     "char_jaccard",
     "bigram_jaccard",
     "word_jaccard",
@@ -31,10 +32,11 @@ FEATURE_NAMES = (
     "length_ratio",
     "numbers_differ",
 )
-# Logistic weights over FEATURE_NAMES, fitted by `fit_builtin_weights` on pairs drawn
-# from resources/demo_kb.yaml (bench/bench_assistant.py --derive-defaults).
-BUILTIN_WEIGHTS = (6.0, 1.0, 2.0, 1.0, 1.0, 0.0, -1.0)
-BUILTIN_BIAS = -6.0
+# Logistic weights over FEATURE_NAMES, fitted by `fit_builtin_weights` (similarity
+# weights constrained to be >= 0, "numbers differ" <= 0) on pairs drawn from
+# resources/demo_kb.yaml: bench/derive_assistant_defaults.py prints them.
+BUILTIN_WEIGHTS = (1.009, 2.515, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+BUILTIN_BIAS = -1.276
 BUILTIN_THRESHOLD = 0.5
 
 
@@ -65,29 +67,72 @@ def _numbers(text: str) -> set[str]:
     return found
 
 
+_centres: dict[str, NDArray[np.float32]] = {}
+
+
+def domain_centre(encoder: SentenceEncoder) -> NDArray[np.float32]:
+    """The mean embedding of the demo knowledge base's questions: subtracting it
+    before the cosine removes what all bank questions share (computed once per
+    encoder, ~0.2 s)."""
+    centre = _centres.get(encoder.name)
+    if centre is None:
+        from consultdesk.assistant.entries import demo_knowledge_items
+
+        questions = [normalize_text(q) for item in demo_knowledge_items() for q in item.questions]
+        centre = encoder.encode(questions, role="query").mean(axis=0).astype(np.float32)
+        _centres[encoder.name] = centre
+    return centre
+
+
+def _centred_cosine(
+    left: NDArray[np.float32], right: NDArray[np.float32], centre: NDArray[np.float32]
+) -> NDArray[np.float64]:
+    a = left - centre
+    b = right - centre
+    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+    norms[norms == 0] = 1.0
+    return np.asarray(np.einsum("ij,ij->i", a, b) / norms, dtype=np.float64)
+
+
+def _embedded(
+    pairs: Sequence[tuple[str, str]], encoder: SentenceEncoder
+) -> tuple[list[str], list[str], NDArray[np.float32], NDArray[np.float32]]:
+    left = [normalize_text(a) for a, _ in pairs]
+    right = [normalize_text(b) for _, b in pairs]
+    return left, right, encoder.encode(left, role="query"), encoder.encode(right, role="query")
+
+
+def _feature_rows(
+    left: Sequence[str],
+    right: Sequence[str],
+    vectors_left: NDArray[np.float32],
+    vectors_right: NDArray[np.float32],
+    centre: NDArray[np.float32],
+) -> NDArray[np.float64]:
+    from consultdesk.assistant.segment import segment_words
+
+    rows = np.zeros((len(left), len(FEATURE_NAMES)), dtype=np.float64)
+    if len(left):
+        rows[:, 0] = np.einsum("ij,ij->i", vectors_left, vectors_right)
+        rows[:, 1] = _centred_cosine(vectors_left, vectors_right, centre)
+    for i, (a, b) in enumerate(zip(left, right, strict=True)):
+        chars_a, chars_b = set(a.replace(" ", "")), set(b.replace(" ", ""))
+        rows[i, 2] = _jaccard(chars_a, chars_b)
+        rows[i, 3] = _jaccard(_bigrams(a), _bigrams(b))
+        rows[i, 4] = _jaccard(set(segment_words(a)), set(segment_words(b)))
+        rows[i, 5] = difflib.SequenceMatcher(None, a, b).ratio()
+        longest = max(len(a), len(b), 1)
+        rows[i, 6] = min(len(a), len(b)) / longest
+        rows[i, 7] = float(_numbers(a) != _numbers(b))
+    return rows
+
+
 def pair_features(
     pairs: Sequence[tuple[str, str]], *, encoder: SentenceEncoder
 ) -> NDArray[np.float64]:
     """One row of FEATURE_NAMES per pair (texts normalised first)."""
-    from consultdesk.assistant.segment import segment_words
-
-    left = [normalize_text(a) for a, _ in pairs]
-    right = [normalize_text(b) for _, b in pairs]
-    vectors_left = encoder.encode(left, role="query")
-    vectors_right = encoder.encode(right, role="query")
-    rows = np.zeros((len(pairs), len(FEATURE_NAMES)), dtype=np.float64)
-    if len(pairs):
-        rows[:, 0] = np.einsum("ij,ij->i", vectors_left, vectors_right)
-    for i, (a, b) in enumerate(zip(left, right, strict=True)):
-        chars_a, chars_b = set(a.replace(" ", "")), set(b.replace(" ", ""))
-        rows[i, 1] = _jaccard(chars_a, chars_b)
-        rows[i, 2] = _jaccard(_bigrams(a), _bigrams(b))
-        rows[i, 3] = _jaccard(set(segment_words(a)), set(segment_words(b)))
-        rows[i, 4] = difflib.SequenceMatcher(None, a, b).ratio()
-        longest = max(len(a), len(b), 1)
-        rows[i, 5] = min(len(a), len(b)) / longest
-        rows[i, 6] = float(_numbers(a) != _numbers(b))
-    return rows
+    left, right, vectors_left, vectors_right = _embedded(pairs, encoder)
+    return _feature_rows(left, right, vectors_left, vectors_right, domain_centre(encoder))
 
 
 @dataclass(frozen=True)
@@ -106,13 +151,28 @@ def builtin_pair_model() -> LinearPairModel:
     return LinearPairModel(weights=BUILTIN_WEIGHTS, bias=BUILTIN_BIAS)
 
 
-def fit_builtin_weights(features: NDArray[np.float64], same: NDArray[np.int64]) -> LinearPairModel:
-    """Fit a linear pair model (used to derive BUILTIN_WEIGHTS from the demo KB)."""
-    from sklearn.linear_model import LogisticRegression
+def fit_builtin_weights(
+    features: NDArray[np.float64], same: NDArray[np.int64], *, l2: float = 1.0
+) -> LinearPairModel:
+    """Fit a logistic pair model whose similarity weights are >= 0 and whose
+    "numbers differ" weight is <= 0 (a small paraphrase set cannot be trusted to
+    learn signs); used to derive BUILTIN_WEIGHTS from the demo knowledge base."""
+    from scipy.optimize import minimize
 
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(features, same)
+    signs = 2 * same - 1
+    n_features = features.shape[1]
+
+    def loss(theta: NDArray[np.float64]) -> float:
+        logits = features @ theta[:-1] + theta[-1]
+        penalty = l2 * float(np.sum(theta[:-1] ** 2)) / len(same)
+        return float(np.mean(np.logaddexp(0.0, -signs * logits))) + penalty
+
+    bounds: list[tuple[float | None, float | None]] = [(0.0, None)] * n_features
+    bounds[FEATURE_NAMES.index("numbers_differ")] = (None, 0.0)
+    bounds.append((None, None))
+    result = minimize(loss, np.zeros(n_features + 1), bounds=bounds, method="L-BFGS-B")
     return LinearPairModel(
-        weights=tuple(float(w) for w in model.coef_[0]), bias=float(model.intercept_[0])
+        weights=tuple(round(float(w), 3) for w in result.x[:-1]), bias=round(float(result.x[-1]), 3)
     )
 
 
@@ -131,11 +191,8 @@ def interaction_features(
     pairs: Sequence[tuple[str, str]], *, encoder: SentenceEncoder
 ) -> NDArray[np.float64]:
     """Pair features followed by u*v and |u-v| of the two embeddings."""
-    left = [normalize_text(a) for a, _ in pairs]
-    right = [normalize_text(b) for _, b in pairs]
-    u = encoder.encode(left, role="query")
-    v = encoder.encode(right, role="query")
-    scalar = pair_features(pairs, encoder=encoder)
+    left, right, u, v = _embedded(pairs, encoder)
+    scalar = _feature_rows(left, right, u, v, domain_centre(encoder))
     return np.hstack([scalar, u * v, np.abs(u - v)]).astype(np.float32)
 
 
@@ -143,8 +200,10 @@ def train_pair_model(features: NDArray[Any], same: NDArray[np.int64]) -> Trained
     """Fit the trained pair model on rows from `interaction_features`."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
+    # Few rows cannot support many boosting rounds; 300 rounds for BQ-sized data.
+    rounds = int(min(300, max(20, len(same) // 100)))
     model = HistGradientBoostingClassifier(
-        max_iter=300, learning_rate=0.1, max_leaf_nodes=63, random_state=0
+        max_iter=rounds, learning_rate=0.1, max_leaf_nodes=63, random_state=0
     ).fit(features, same)
     return TrainedPairModel(model=model)
 
