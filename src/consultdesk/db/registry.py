@@ -26,6 +26,8 @@ TABLE_MODULES = (
     "consultdesk.followups.tables",
     "consultdesk.appointments.tables",
     "consultdesk.surveys.tables",
+    "consultdesk.identity.tables",
+    "consultdesk.retention.tables",
 )
 
 

@@ -22,6 +22,8 @@ log = logging.getLogger("consultdesk.web")
 FEATURE_ROUTERS: tuple[str, ...] = (
     "consultdesk.staff.api:router",
     "consultdesk.policy.api:router",
+    "consultdesk.identity.api:router",
+    "consultdesk.audit.api:router",
     "consultdesk.consultations.api:router",
     "consultdesk.consultations.chat:router",
     "consultdesk.notifications.api:router",

@@ -169,7 +169,6 @@ PLACEHOLDERS: dict[str, tuple[str, Permission]] = {
     "aml": ("nav.aml", Permission.AML_REVIEW),
     "knowledge": ("nav.knowledge", Permission.KB_EDIT),
     "reports": ("nav.reports", Permission.REPORTS),
-    "audit": ("nav.audit", Permission.AUDIT_SEARCH),
 }
 
 
