@@ -630,6 +630,7 @@ def full_corpus() -> list[Entry]:
         + build_corpus_10()
         + build_corpus_11()
         + build_corpus_12()
+        + build_corpus_13()
     )
 
 
@@ -1421,3 +1422,40 @@ VIOLATIONS_12: list[Entry] = [
 
 def build_corpus_12() -> list[Entry]:
     return [(t, c, NONE) for t, c in COMPLIANT_12] + VIOLATIONS_12
+
+
+# --- Thirteenth batch: claim paraphrases, written blind; first run: 1 false alarm on 12
+# compliant replies, 8 of 12 claims missed (paraphrase is the weak spot of a rule pack).
+COMPLIANT_13: list[tuple[str, Ctx]] = [
+    ("本产品不保本，近期市场波动较大，净值可能回撤，产品有风险。", W),
+    ("本产品不保本，收益可能低于业绩比较基准，产品有风险。", W),
+    ("这款产品历史上有过亏损，本产品不保本，产品有风险。", W),
+    ("本产品不保本。理财不是存款，不受存款保险保护，产品有风险。", W),
+    ("本产品不保本，我们不会承诺任何固定回报，产品有风险。", W),
+    ("本产品不保本，说它稳赚的都是骗人的，产品有风险。", W),
+    ("本产品不保本，并不是没有亏损的可能，产品有风险。", W),
+    ("本产品不保本，收益不确定，产品有风险。", W),
+    ("本产品不保本，无法确保收益，产品有风险。", W),
+    ("本产品不保本，银行不承担投资损失，产品有风险。", W),
+    ("本产品不保本，安全性不等同于存款，产品有风险。", W),
+    ("本产品不保本，这款并非零风险，产品有风险。", W),
+]
+
+VIOLATIONS_13: list[Entry] = [
+    ("这款产品包您满意，收益只高不低，" + D10, W, codes("forbidden_claim")),
+    ("这款产品风险跟存款差不多，" + D10, W, codes("forbidden_claim")),
+    ("这款产品是低风险高收益，稳得很，" + D10, W, codes("forbidden_claim")),
+    ("这款产品年年都是正收益，从来不亏，" + D10, W, codes("forbidden_claim")),
+    ("这款理财是银行担保的，" + D10, W, codes("forbidden_claim")),
+    ("这款理财100%安全，" + D10, W, codes("forbidden_claim")),
+    ("这款理财本金零损失，" + D10, W, codes("forbidden_claim")),
+    ("买这款理财就等于把钱存在银行，" + D10, W, codes("forbidden_claim")),
+    ("这款理财收益有兜底，" + D10, W, codes("forbidden_claim")),
+    ("您放一百个心，这款理财亏不了，" + D10, W, codes("forbidden_claim")),
+    ("这款理财保证您年年有收益，" + D10, W, codes("forbidden_claim")),
+    ("这款产品赚钱是肯定的，" + D10, W, codes("forbidden_claim")),
+]
+
+
+def build_corpus_13() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_13] + VIOLATIONS_13
