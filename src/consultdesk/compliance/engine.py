@@ -128,6 +128,7 @@ class ClaimDetector:
     topics: frozenset[str] | None = None
     unless_guaranteed: bool = False
     questions_negate: bool = True
+    same_clause: bool = False  # the match may not run across a clause boundary
 
     def find(self, norm: Normalized, ctx: ReplyContext) -> list[Hit]:
         if self.topics is not None and ctx.topic not in self.topics:
@@ -141,10 +142,14 @@ class ClaimDetector:
                 s, e = m.span()
                 if s == e or any(s < t1 and t0 < e for t0, t1 in taken):
                     continue
+                span = norm.span_of_compact(s, e)
+                if self.same_clause and any(
+                    ch in self.negation.boundaries for ch in norm.original[span[0] : span[1]]
+                ):
+                    continue
                 if self.negation.negates(norm, s, e, questions_negate=self.questions_negate):
                     continue
                 taken.append((s, e))
-                span = norm.span_of_compact(s, e)
                 hits.append(Hit(span, {"match": norm.original[span[0] : span[1]]}))
         return hits
 
@@ -404,7 +409,16 @@ class RulePack:
         norm = normalize(text)
         found: list[tuple[Violation, Hit]] = []
         for rule in self.rules:
-            found.extend(rule.violations(norm, context))
+            for violation, hit in rule.violations(norm, context):
+                # One finding per code and place: a backstop rule does not repeat an earlier one.
+                if any(
+                    v.code == violation.code
+                    and v.span[0] < violation.span[1]
+                    and violation.span[0] < v.span[1]
+                    for v, _ in found
+                ):
+                    continue
+                found.append((violation, hit))
         found.sort(key=lambda pair: (pair[0].span[0], pair[0].rule))
         return CheckResult(
             violations=tuple(v for v, _ in found),

@@ -67,6 +67,7 @@ def _claim(params: Mapping[str, Any], settings: PackSettings, where: str) -> Det
         topics=frozenset(str(t) for t in topics) if isinstance(topics, list) else None,
         unless_guaranteed=bool(params.get("unless_guaranteed", False)),
         questions_negate=bool(params.get("questions_negate", True)),
+        same_clause=bool(params.get("same_clause", False)),
     )
 
 
