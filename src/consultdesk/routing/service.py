@@ -181,15 +181,18 @@ def set_presence(*, session: Session, now: datetime, member: StaffMember, status
         row.status_since = now
         if presence == Presence.AVAILABLE:
             row.idle_since = now
+    branches: set[str] = set()
     if presence in (Presence.AWAY, Presence.OFFLINE):
-        _hand_back(session=session, now=now, agent=row)
+        branches = _hand_back(session=session, now=now, agent=row)
     session.flush()
     if presence == Presence.AVAILABLE:
         dispatch(session=session, now=now)
+    for branch in sorted(branches):
+        dispatch(session=session, now=now, branch=branch)
     return _agent_view(row)
 
 
-def _hand_back(*, session: Session, now: datetime, agent: RoutingAgentRow) -> None:
+def _hand_back(*, session: Session, now: datetime, agent: RoutingAgentRow) -> set[str]:
     held = session.scalars(
         select(RoutingQueueRow)
         .where(
@@ -213,6 +216,7 @@ def _hand_back(*, session: Session, now: datetime, agent: RoutingAgentRow) -> No
         _requeue(q, agent)
     agent.chats = 0
     agent.on_call = False
+    return {q.branch for q in held}
 
 
 def _requeue(q: RoutingQueueRow, agent: RoutingAgentRow | None) -> None:

@@ -30,6 +30,10 @@ FEATURE_ROUTERS: tuple[str, ...] = (
     "consultdesk.followups.api:router",
     "consultdesk.appointments.api:router",
     "consultdesk.surveys.api:router",
+    "consultdesk.sla.api:router",
+    "consultdesk.routing.api:router",
+    "consultdesk.telephony.api:router",
+    "consultdesk.counter.api:router",
 )
 
 

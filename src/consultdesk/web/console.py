@@ -163,7 +163,6 @@ def home(request: Request, container: ContainerDep, principal: ConsoleDep) -> Re
 
 
 PLACEHOLDERS: dict[str, tuple[str, Permission]] = {
-    "supervisor": ("nav.supervisor", Permission.SUPERVISE),
     "qa": ("nav.qa", Permission.QA_REVIEW),
     "compliance": ("nav.compliance", Permission.COMPLIANCE_REVIEW),
     "aml": ("nav.aml", Permission.AML_REVIEW),
