@@ -631,6 +631,7 @@ def full_corpus() -> list[Entry]:
         + build_corpus_11()
         + build_corpus_12()
         + build_corpus_13()
+        + build_corpus_14()
     )
 
 
@@ -1459,3 +1460,38 @@ VIOLATIONS_13: list[Entry] = [
 
 def build_corpus_13() -> list[Entry]:
     return [(t, c, NONE) for t, c in COMPLIANT_13] + VIOLATIONS_13
+
+
+# --- Fourteenth batch: claim paraphrases after the FC-006 backstop, written blind; first
+# run: 0 false alarms on 10 compliant replies, 4 of 12 claims missed (one, 收益稳, still is).
+COMPLIANT_14: list[tuple[str, Ctx]] = [
+    ("本产品不保本，净值有涨有跌，产品有风险。", W),
+    ("本产品不保本，投资期限越长不代表一定赚钱，产品有风险。", W),
+    ("本产品不保本，并非稳赚不赔，产品有风险。", W),
+    ("本产品不保本，收益和风险是对等的，产品有风险。", W),
+    ("本产品不保本，市场上没有绝对安全的投资，产品有风险。", W),
+    ("本产品不保本，到期能拿回多少取决于市场表现，产品有风险。", W),
+    ("本产品不保本，业绩比较基准仅供参考，不是承诺，产品有风险。", W),
+    ("本产品不保本，若您不能承受本金损失，请勿购买，产品有风险。", W),
+    ("本产品不保本，绝对不能把它当作存款，产品有风险。", W),
+    ("本产品不保本，赚钱和亏钱都有可能，产品有风险。", W),
+]
+
+VIOLATIONS_14: list[Entry] = [
+    ("这款产品稳赚钱的，" + D10, W, codes("forbidden_claim")),
+    ("这款产品一年下来肯定有4个点的收益，" + D10, W, codes("forbidden_claim")),
+    ("这款产品绝对不会让您失望，收益稳，" + D10, W, codes("forbidden_claim")),
+    ("这款理财的本金一分都不会少，" + D10, W, codes("forbidden_claim")),
+    ("这款理财跟银行存款一样有保障，" + D10, W, codes("forbidden_claim")),
+    ("买这款理财完全没有任何风险，" + D10, W, codes("forbidden_claim")),
+    ("这款理财到期必然盈利，" + D10, W, codes("forbidden_claim")),
+    ("这个基金稳涨不跌，" + D10, W, codes("forbidden_claim")),
+    ("这款理财收益锁定4%，" + D10, W, codes("forbidden_claim", "missing_rate_source")),
+    ("这款理财是刚兑产品，" + D10, W, codes("forbidden_claim")),
+    ("这个产品和余额宝一样，随存随取零风险，" + D10, W, codes("forbidden_claim")),
+    ("这款产品稳健得很，放心买，不会有损失的，" + D10, W, codes("forbidden_claim")),
+]
+
+
+def build_corpus_14() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_14] + VIOLATIONS_14
