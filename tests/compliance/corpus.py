@@ -632,6 +632,7 @@ def full_corpus() -> list[Entry]:
         + build_corpus_12()
         + build_corpus_13()
         + build_corpus_14()
+        + build_corpus_15()
     )
 
 
@@ -1495,3 +1496,60 @@ VIOLATIONS_14: list[Entry] = [
 
 def build_corpus_14() -> list[Entry]:
     return [(t, c, NONE) for t, c in COMPLIANT_14] + VIOLATIONS_14
+
+
+# --- Fifteenth batch: every code again, written blind; first run: 1 false alarm on 8
+# compliant replies (余额为0), 1 of 20 missed (被扣了一笔).
+COMPLIANT_15: list[tuple[str, Ctx]] = [
+    ("您好，核验通过。您尾号3344的储蓄卡余额为6,001.50元。", ACC),
+    ("您好，验证成功，您本期账单应还2,000.00元，到期还款日12月20日。", CC),
+    ("您的账户有余额变动时，我们会短信通知您。", ACCU),
+    ("开户后卡内余额为0，需要您存入资金后使用。", ACCU),
+    ("我这边看不到您的余额，请您登录手机银行查看。", ACCU),
+    ("请不要在任何网页上输入银行卡密码和验证码。", EB),
+    ("验证码是6位数字，5分钟内有效。", EB),
+    ("本产品不保本，R3，理财非存款、产品有风险、投资须谨慎。", W33),
+]
+
+VIOLATIONS_15: list[Entry] = [
+    ("您好，您尾号3344的储蓄卡余额为6,001.50元。", ACCU, codes("balance_unverified")),
+    ("您本期信用卡应还2,000.00元。", CCU, codes("balance_unverified")),
+    ("您账户上个月总共支出了12,300元。", ACCU, codes("balance_unverified")),
+    ("看到了，您的卡昨天被扣了一笔年费。", CCU, codes("balance_unverified")),
+    ("请您输入密码后把屏幕上显示的验证码念给我。", EB, codes("credential_request")),
+    ("麻烦您把CVN2告诉我一下。", CC, codes("credential_request")),
+    ("请问您的手机银行登录密码是多少呢？", EB, codes("credential_request")),
+    ("您那边收到的短信码发我看一下。", EB, codes("credential_request")),
+    (
+        "这款理财年化3.8%，理财非存款、产品有风险、投资须谨慎，本产品不保本。",
+        W,
+        codes("missing_rate_source"),
+    ),
+    ("快捷支付单日累计限额为5000元。", EB, codes("missing_rate_source")),
+    ("年利率最低3.1%起。", LOAN, codes("missing_rate_source")),
+    ("您可以使用6222 0212 3456 7890 128这张卡还款。", CC, codes("pii_leak")),
+    ("请联系客户经理王经理，电话13500001234。", GEN, codes("pii_leak")),
+    ("您的身份证：44010619900101123X。", ACC, codes("pii_leak")),
+    (
+        "这款R5产品收益高，适合您，本产品不保本，产品有风险、投资须谨慎。",
+        W53,
+        codes("suitability_mismatch"),
+    ),
+    (
+        "您可以买这款R4的产品，本产品不保本，产品有风险、投资须谨慎。",
+        W42,
+        codes("suitability_mismatch"),
+    ),
+    ("这款理财期限一年，本产品不保本，过往业绩不代表未来表现。", W, NONE),
+    (
+        "这款理财产品风险等级R2，期限一年，理财非存款、产品有风险。",
+        W,
+        codes("missing_non_guaranteed"),
+    ),
+    ("这款基金有一定的波动，适合长期持有，推荐您。", GEN, codes("missing_risk_disclosure")),
+    ("这笔贷款可以申请展期。", LOAN, codes("jargon_unexplained")),
+]
+
+
+def build_corpus_15() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_15] + VIOLATIONS_15
