@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any
 
 import pytest
 
 from consultdesk.appointments import service
-from consultdesk.appointments.model import BEIJING, AppointmentState
+from consultdesk.appointments.model import AppointmentState
 from consultdesk.bootstrap import Container
-from consultdesk.customers import service as customers
 from consultdesk.notifications import service as notifications
 from consultdesk.notifications.sms_sandbox import SandboxSmsGateway
 from consultdesk.shared.clock import FakeClock
 from consultdesk.shared.errors import Conflict, ValidationFailed
+from tests.appointments.conftest import PHONE
 
-PHONE = "13712345678"
 DAY = date(2026, 11, 30)
-
-
-@pytest.fixture
-def customer_id(container: Container, clock: FakeClock) -> str:
-    clock.set(datetime(2026, 11, 27, 9, 0, tzinfo=BEIJING))
-    with container.uow() as s:
-        return customers.register_customer(
-            session=s,
-            now=clock.now(),
-            keyring=container.keyring,
-            index_key=container.index_key,
-            name="赵雷",
-            branch="BJ01",
-            phone=PHONE,
-        ).id
 
 
 def open_slot(container: Container, *, capacity: int = 5, starts: time = time(9, 0)) -> str:
