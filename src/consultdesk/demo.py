@@ -46,6 +46,7 @@ DEMO_LOGINS = (
 FEATURE_SEEDERS: tuple[str, ...] = (
     "consultdesk.customers.demo:seed_demo_customers",
     "consultdesk.demo:seed_demo_knowledge",
+    "consultdesk.appointments.demo:seed_demo_slots",
 )
 
 
