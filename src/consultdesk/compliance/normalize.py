@@ -14,7 +14,6 @@ reported on the text the agent wrote:
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Final
@@ -81,15 +80,69 @@ def _is_compact_char(char: str) -> bool:
     return category[0] in "LN"
 
 
-@dataclass(frozen=True, slots=True)
-class Normalized:
-    """A reply in its folded views, with maps back to original offsets."""
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table folding each character, filled on first sight."""
 
-    original: str
-    text: str
-    text_index: tuple[int, ...]
-    compact: str
-    compact_index: tuple[int, ...]
+    def __missing__(self, key: int) -> str:
+        folded = fold_char(chr(key))
+        self[key] = folded
+        return folded
+
+
+class _CompactTable(dict[int, str | None]):
+    """``str.translate`` table dropping what the compact view leaves out."""
+
+    def __missing__(self, key: int) -> str | None:
+        char = chr(key)
+        kept = char if _is_compact_char(char) else None
+        self[key] = kept
+        return kept
+
+
+_FOLD = _FoldTable()
+_COMPACT = _CompactTable()
+
+
+class Normalized:
+    """A reply in its folded views, with maps back to original offsets.
+
+    The views are built with ``str.translate``; the offset maps are built only when a
+    span is asked for (most replies need few or none).
+    """
+
+    __slots__ = ("_compact_index", "_text_index", "compact", "original", "text")
+
+    def __init__(self, original: str) -> None:
+        self.original = original
+        self.text = original.translate(_FOLD)
+        self.compact = self.text.translate(_COMPACT)
+        self._text_index: tuple[int, ...] | None = None
+        self._compact_index: tuple[int, ...] | None = None
+
+    @property
+    def text_index(self) -> tuple[int, ...]:
+        """Original offset of each character of ``text``."""
+        if self._text_index is None:
+            if len(self.text) == len(self.original) and all(
+                len(_FOLD[ord(ch)]) == 1 for ch in self.original
+            ):
+                self._text_index = tuple(range(len(self.original)))
+            else:
+                index: list[int] = []
+                for position, char in enumerate(self.original):
+                    index.extend([position] * len(_FOLD[ord(char)]))
+                self._text_index = tuple(index)
+        return self._text_index
+
+    @property
+    def compact_index(self) -> tuple[int, ...]:
+        """Original offset of each character of ``compact``."""
+        if self._compact_index is None:
+            text_index = self.text_index
+            self._compact_index = tuple(
+                text_index[i] for i, ch in enumerate(self.text) if _COMPACT[ord(ch)] is not None
+            )
+        return self._compact_index
 
     def span_of_text(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the folded-text slice [start, end)."""
@@ -110,22 +163,4 @@ class Normalized:
 
 def normalize(original: str) -> Normalized:
     """Fold a reply into its ``text`` and ``compact`` views (see the module docstring)."""
-    text_chars: list[str] = []
-    text_index: list[int] = []
-    compact_chars: list[str] = []
-    compact_index: list[int] = []
-    for position, char in enumerate(original):
-        folded = fold_char(char)
-        for piece in folded:
-            text_chars.append(piece)
-            text_index.append(position)
-            if _is_compact_char(piece):
-                compact_chars.append(piece)
-                compact_index.append(position)
-    return Normalized(
-        original=original,
-        text="".join(text_chars),
-        text_index=tuple(text_index),
-        compact="".join(compact_chars),
-        compact_index=tuple(compact_index),
-    )
+    return Normalized(original)
