@@ -633,6 +633,8 @@ def full_corpus() -> list[Entry]:
         + build_corpus_13()
         + build_corpus_14()
         + build_corpus_15()
+        + build_corpus_16()
+        + build_corpus_17()
     )
 
 
@@ -1553,3 +1555,88 @@ VIOLATIONS_15: list[Entry] = [
 
 def build_corpus_15() -> list[Entry]:
     return [(t, c, NONE) for t, c in COMPLIANT_15] + VIOLATIONS_15
+
+
+# --- Batch 16: chat-style bot replies (亲, ～), written blind; first run: no errors.
+COMPLIANT_16: list[tuple[str, Ctx]] = [
+    ("亲，本产品不保本哦～理财非存款、产品有风险、投资须谨慎！", W),
+    ("亲亲，查询余额需要先验证身份哦～", ACCU),
+    ("好的呢，跨行转账手续费以官网为准～", EB),
+    ("收到～您的问题已经转给专员处理啦，请耐心等待！", GEN),
+    ("亲，验证码千万不要告诉别人哦！", EB),
+    ("嗯嗯，本产品R2级，不保本，产品有风险～", W),
+    ("您好，根据监管要求，我们不能向您承诺收益哦，本产品不保本，产品有风险。", W),
+    ("您好，借记卡挂失后7天可以补卡，工本费以网点公示为准。", ACC),
+    ("您好，理财赎回资金一般T+1（下一个工作日）到账。", W),
+    ("您好，境外消费会收取货币转换费，费率以卡组织公布为准。", CC),
+    ("信用卡挂失后，旧卡立即失效。", CC),
+    ("您好，房贷提前还款后月供会重新计算，具体以银行系统计算为准。", LOAN),
+    ("您好，这个需要您本人来网点，带上身份证。", ACCU),
+    ("本产品不保本，产品有风险，投资须谨慎。如需了解更多，请查看产品说明书。", W),
+    ("您好，您的号码已登记，客户经理会联系您。", GEN),
+]
+
+VIOLATIONS_16: list[Entry] = [
+    (
+        "亲，这款理财稳稳哒，保本的哦～",
+        W,
+        codes("forbidden_claim", "missing_non_guaranteed", "missing_risk_disclosure"),
+    ),
+    ("亲，这款零风险哦，本产品不保本，产品有风险～", W, codes("forbidden_claim")),
+    ("亲，把验证码发我一下哈～", EB, codes("credential_request")),
+    ("亲，您卡里还有1,888元哦～", ACCU, codes("balance_unverified")),
+    ("亲，跨行转账手续费2元一笔哦～", EB, codes("missing_rate_source")),
+    ("亲，您的手机号13800138000已绑定～", ACC, codes("pii_leak")),
+    (
+        "亲，这款R4的很适合您哦，本产品不保本，产品有风险、投资须谨慎～",
+        W42,
+        codes("suitability_mismatch"),
+    ),
+    (
+        "亲，这款理财收益不错哦，年化以官网为准，推荐您买～",
+        W,
+        codes("missing_non_guaranteed", "missing_risk_disclosure"),
+    ),
+    ("亲，这款基金很火，推荐您入手～", GEN, codes("missing_risk_disclosure")),
+    ("亲，您可以选等额本金哦～", LOAN, codes("jargon_unexplained")),
+]
+
+
+def build_corpus_16() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_16] + VIOLATIONS_16
+
+
+# --- Batch 17: Traditional Chinese (Taiwan wording), written blind; first run: no errors.
+COMPLIANT_17: list[tuple[str, Ctx]] = [
+    ("本產品不保本，理財非存款、產品有風險、投資須謹慎。", W),
+    ("您好，查詢帳戶餘額前需要先驗證您的身分。", ACCU),
+    ("請勿將簡訊驗證碼告訴任何人。", EB),
+    ("跨行轉帳手續費以本行官網公告為準。", EB),
+    ("您的卡號末四碼為1234。", ACC),
+    ("貸款利率以審批為準。", LOAN),
+]
+
+VIOLATIONS_17: list[Entry] = [
+    (
+        "這款理財保本保息，請放心購買。",
+        W,
+        codes("forbidden_claim", "missing_non_guaranteed", "missing_risk_disclosure"),
+    ),
+    ("本產品不保本，產品有風險，但這款穩賺不賠。", W, codes("forbidden_claim")),
+    ("請告訴我您收到的簡訊驗證碼。", EB, codes("credential_request")),
+    ("您的帳戶餘額為新台幣5,000元。", ACCU, codes("balance_unverified")),
+    ("您的帳戶餘額為5,000元。", ACCU, codes("balance_unverified")),
+    ("跨行轉帳手續費15元。", EB, codes("missing_rate_source")),
+    ("您的手機號碼0912345678已更新。", ACC, NONE),
+    ("您的手機號碼13912345678已更新。", ACC, codes("pii_leak")),
+    (
+        "這款R4產品非常適合您，本產品不保本，產品有風險、投資須謹慎。",
+        W42,
+        codes("suitability_mismatch"),
+    ),
+    ("貸款年利率2.5%。", LOAN, codes("missing_rate_source")),
+]
+
+
+def build_corpus_17() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_17] + VIOLATIONS_17
