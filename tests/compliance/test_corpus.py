@@ -42,3 +42,14 @@ def test_no_code_is_raised_where_the_label_does_not_have_it_beyond_5_percent() -
         negatives = [got for expected, got in RESULTS if code not in expected]
         rate = sum(code in got for got in negatives) / len(negatives)
         assert rate <= 0.05, (code, rate)
+
+
+# REQ: QC-6
+def test_fixed_text_leaves_nothing_for_the_fixing_rules() -> None:
+    from consultdesk.compliance.model import Action
+
+    for text, ctx, _ in CORPUS:
+        context = ReplyContext.from_mapping(ctx)
+        fixed = check_reply(text=text, context=context).fixed_text
+        again = check_reply(text=fixed, context=context)
+        assert not [v for v in again.violations if v.action is Action.FIX], fixed
