@@ -75,3 +75,12 @@ def test_malformed_lines_are_reported_with_line_numbers_and_exit_2(tmp_path: Pat
         assert f"第 {number} 行" in result.stderr
     assert "第 1 行" not in result.stderr
     assert len(result.stdout.splitlines()) == 1
+
+
+def test_numeric_ids_are_echoed_as_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "tx.jsonl"
+    raw = json.loads(line("x", "50000"))
+    raw["id"], raw["customer_id"] = 7, 42
+    path.write_text(json.dumps(raw) + "\n")
+    (alert,) = [json.loads(x) for x in run(path).stdout.splitlines()]
+    assert alert["customer_id"] == 42 and alert["transaction_ids"] == [7]

@@ -33,6 +33,8 @@ def screen(
         typer.echo(f"无法读取文件 {file}：{exc}", err=True)
         raise typer.Exit(1) from None
     transactions: list[Transaction] = []
+    # Ids are echoed as given (a numeric id stays a number in the output).
+    given_ids: dict[str, object] = {}
     malformed = False
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -45,11 +47,16 @@ def screen(
             continue
         try:
             transactions.append(Transaction.from_mapping(raw))
+            given_ids.setdefault(f"c:{raw['customer_id']}", raw["customer_id"])
+            given_ids.setdefault(f"t:{raw['id']}", raw["id"])
         except ValidationFailed as exc:
             typer.echo(f"第 {number} 行：{exc.message}（字段 {exc.field}）", err=True)
             malformed = True
     for alert in screen_transactions(transactions):
-        typer.echo(json.dumps(alert.as_json(), ensure_ascii=False))
+        out = alert.as_json()
+        out["customer_id"] = given_ids.get(f"c:{alert.customer_id}", alert.customer_id)
+        out["transaction_ids"] = [given_ids.get(f"t:{t}", t) for t in alert.transaction_ids]
+        typer.echo(json.dumps(out, ensure_ascii=False))
     if malformed:
         raise typer.Exit(2)
 
