@@ -31,6 +31,7 @@ FEATURE_CLIS = (
     "consultdesk.corebank.cli",
     "consultdesk.security.cli",
     "consultdesk.audit.cli",
+    "consultdesk.retention.cli",
     "consultdesk.knowledge.cli",
     "consultdesk.notifications.cli",
     "consultdesk.followups.cli",
