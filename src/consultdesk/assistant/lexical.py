@@ -12,6 +12,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -128,3 +129,33 @@ class TfidfSpace:
         return sparse.csr_matrix(
             (values, (rows, cols)), shape=(len(documents), len(self.vocabulary))
         )
+
+
+def bm25_to_arrays(index: Bm25Index) -> dict[str, Any]:
+    """The index as plain arrays (for a cache file)."""
+    weights = index.weights.tocsc()
+    terms = sorted(index.vocabulary, key=index.vocabulary.__getitem__)
+    return {
+        "bm25_data": weights.data,
+        "bm25_indices": weights.indices,
+        "bm25_indptr": weights.indptr,
+        "bm25_shape": np.asarray(weights.shape, dtype=np.int64),
+        "bm25_terms": np.asarray(terms, dtype=str),
+        "bm25_idf": index.idf,
+        "bm25_unseen": np.asarray([index.unseen_idf]),
+    }
+
+
+def bm25_from_arrays(arrays: Any) -> Bm25Index:
+    """The inverse of `bm25_to_arrays`."""
+    shape = tuple(int(n) for n in arrays["bm25_shape"])
+    weights = sparse.csc_matrix(
+        (arrays["bm25_data"], arrays["bm25_indices"], arrays["bm25_indptr"]), shape=shape
+    )
+    vocabulary = {str(term): i for i, term in enumerate(arrays["bm25_terms"].tolist())}
+    return Bm25Index(
+        vocabulary=vocabulary,
+        idf=np.asarray(arrays["bm25_idf"], dtype=np.float64),
+        weights=weights,
+        unseen_idf=float(arrays["bm25_unseen"][0]),
+    )

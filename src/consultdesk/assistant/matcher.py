@@ -51,6 +51,9 @@ MAX_CLASSIFIER_ENTRIES = 500
 PIPELINE_VERSION = "m1"
 _CANDIDATE_POOL = 5
 _LOO_SAMPLE = 2000
+# Above this many questions, dense scoring goes through an entry shortlist.
+_TWO_STAGE_QUESTIONS = 4000
+_SHORTLIST = 64
 
 
 @dataclass(frozen=True)
@@ -151,10 +154,19 @@ def _load(path: Path) -> Any | None:
 class _Index:
     entry_ids: tuple[str, ...]
     starts: NDArray[np.int64]  # first question row of each entry
-    question_entry: NDArray[np.int64]
-    normalized: tuple[str, ...]
-    terms: tuple[tuple[str, ...], ...]
-    embeddings: NDArray[np.float32]
+    ends: NDArray[np.int64]  # one past its last question row
+    embeddings: NDArray[np.float32]  # (questions, dim), unit rows
+    centroids: NDArray[np.float32]  # (entries, dim), unit rows
+
+
+def _validated(items: Sequence[KnowledgeItem]) -> None:
+    if not items:
+        raise ValidationFailed("知识库为空，无法建立匹配索引", field="items")
+    seen: set[str] = set()
+    for item in items:
+        if item.entry_id in seen:
+            raise ValidationFailed(f"知识条目编号重复：{item.entry_id}", field="entry_id")
+        seen.add(item.entry_id)
 
 
 class Matcher:
@@ -188,26 +200,70 @@ class Matcher:
         policy: MatchPolicy | None = None,
         fit_classifier: bool = True,
     ) -> Matcher:
-        """Index `items` (entry ids unique, at least one non-empty question each).
-        Raises ValidationFailed on an empty knowledge base or duplicate ids."""
-        from consultdesk.assistant.lexical import Bm25Index
-        from consultdesk.assistant.segment import lexical_terms
-
+        """Index `items` (entry ids unique, at least one question with letters or
+        digits each). Everything fitted is cached in `cache_dir` under a hash of the
+        items, the encoder and the pipeline version; a hit loads it without
+        re-embedding or refitting. Raises ValidationFailed on an empty knowledge
+        base, duplicate ids or an entry without a usable question."""
         encoder = encoder or default_encoder()
-        index = _build_index(items, encoder=encoder, cache_dir=cache_dir, terms_of=lexical_terms)
-        bm25 = Bm25Index.build(index.terms)
-        with single_blas_thread():
-            combination = _fit_loo_combination(index, bm25) or Combination()
-            classifier = None
-            if fit_classifier and _classifier_pays_off(index):
-                classifier = _fitted_classifier(index, cache_dir=cache_dir)
+        _validated(items)
+        path = None
+        parts = None
+        if cache_dir is not None:
+            key = _content_hash(
+                PIPELINE_VERSION,
+                encoder.name,
+                str(fit_classifier),
+                *("\x1e".join((item.entry_id, *item.questions)) for item in items),
+            )
+            path = Path(cache_dir) / f"matcher-{key}.npz"
+            parts = _load(path)
+        if parts is None:
+            parts = _fitted_parts(items, encoder=encoder, fit_classifier=fit_classifier)
+            if path is not None:
+                _save_atomically(path, parts)
+        return cls._from_parts(parts, encoder=encoder, policy=policy or MatchPolicy())
+
+    @classmethod
+    def _from_parts(cls, parts: Any, *, encoder: SentenceEncoder, policy: MatchPolicy) -> Matcher:
+        from consultdesk.assistant.lexical import bm25_from_arrays
+
+        starts = np.asarray(parts["starts"], dtype=np.int64)
+        embeddings = np.asarray(parts["embeddings"], dtype=np.float32)
+        ends = np.append(starts[1:], embeddings.shape[0]).astype(np.int64)
+        sums = np.add.reduceat(embeddings, starts, axis=0)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        index = _Index(
+            entry_ids=tuple(str(e) for e in parts["entry_ids"].tolist()),
+            starts=starts,
+            ends=ends,
+            embeddings=embeddings,
+            centroids=np.ascontiguousarray(sums / norms, dtype=np.float32),
+        )
+        weights = parts["combination"]
+        combination = Combination(
+            dense_weight=float(weights[0]),
+            lexical_weight=float(weights[1]),
+            bias=float(weights[2]),
+            fitted=bool(weights[3]),
+        )
+        classifier = None
+        if "clf_terms" in parts:
+            classifier = _Classifier(
+                vocabulary={str(t): i for i, t in enumerate(parts["clf_terms"].tolist())},
+                idf=np.asarray(parts["clf_idf"], dtype=np.float64),
+                dense_coef=np.asarray(parts["clf_dense"], dtype=np.float32),
+                lexical_coef=np.asarray(parts["clf_lexical"], dtype=np.float32),
+                intercept=np.asarray(parts["clf_intercept"], dtype=np.float32),
+            )
         return cls(
             index=index,
             encoder=encoder,
-            bm25=bm25,
+            bm25=bm25_from_arrays(parts),
             combination=combination,
             classifier=classifier,
-            policy=policy or MatchPolicy(),
+            policy=policy,
         )
 
     def with_policy(self, policy: MatchPolicy) -> Matcher:
@@ -260,11 +316,31 @@ class Matcher:
     def _entry_scores(self, embedding: NDArray[np.float32], terms: Sequence[str]) -> Any:
         if self._classifier is not None:
             return self._classifier.probabilities(embedding, terms)
-        dense = self._index.embeddings @ embedding
+        index = self._index
         lexical = self._bm25.normalized_scores(terms)
-        best_dense = np.maximum.reduceat(dense, self._index.starts)
-        best_lexical = np.maximum.reduceat(lexical, self._index.starts)
-        return self._combination.probability(best_dense, best_lexical)
+        best_lexical = np.maximum.reduceat(lexical, index.starts)
+        if index.embeddings.shape[0] <= _TWO_STAGE_QUESTIONS:
+            best_dense = np.maximum.reduceat(index.embeddings @ embedding, index.starts)
+            return self._combination.probability(best_dense, best_lexical)
+        # Large knowledge base: rank entries by centroid and by BM25 first, then score
+        # every question of the shortlisted entries exactly (keeps p99 in budget).
+        coarse = index.centroids @ embedding
+        pool = min(_SHORTLIST, len(coarse) - 1)
+        shortlist = np.union1d(
+            np.argpartition(-coarse, pool)[:pool], np.argpartition(-best_lexical, pool)[: pool // 2]
+        )
+        lengths = index.ends[shortlist] - index.starts[shortlist]
+        rows = np.concatenate(
+            [
+                np.arange(a, b)
+                for a, b in zip(index.starts[shortlist], index.ends[shortlist], strict=True)
+            ]
+        )
+        local_starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        best_dense = np.maximum.reduceat(index.embeddings[rows] @ embedding, local_starts)
+        scores = np.zeros(len(index.entry_ids), dtype=np.float64)
+        scores[shortlist] = self._combination.probability(best_dense, best_lexical[shortlist])
+        return scores
 
     def _decide(self, confidence: float) -> Decision:
         if confidence >= self.policy.answer_confidence:
@@ -281,24 +357,29 @@ class Matcher:
         return float(builtin_pair_model().probabilities(features)[0])
 
 
-def _build_index(
-    items: Sequence[KnowledgeItem],
-    *,
-    encoder: SentenceEncoder,
-    cache_dir: Path | None,
-    terms_of: Any,
-) -> _Index:
-    if not items:
-        raise ValidationFailed("知识库为空，无法建立匹配索引", field="items")
-    seen: set[str] = set()
+@dataclass(frozen=True)
+class _Corpus:
+    """What fitting needs beyond the stored index: the texts and their terms."""
+
+    entry_ids: tuple[str, ...]
+    starts: NDArray[np.int64]
+    question_entry: NDArray[np.int64]
+    normalized: tuple[str, ...]
+    terms: tuple[tuple[str, ...], ...]
+    embeddings: NDArray[np.float32]
+
+
+def _fitted_parts(
+    items: Sequence[KnowledgeItem], *, encoder: SentenceEncoder, fit_classifier: bool
+) -> dict[str, Any]:
+    from consultdesk.assistant.lexical import Bm25Index, bm25_to_arrays
+    from consultdesk.assistant.segment import lexical_terms
+
     entry_ids: list[str] = []
     starts: list[int] = []
     question_entry: list[int] = []
     normalized: list[str] = []
     for item in items:
-        if item.entry_id in seen:
-            raise ValidationFailed(f"知识条目编号重复：{item.entry_id}", field="entry_id")
-        seen.add(item.entry_id)
         questions = [normalize_text(q) for q in item.questions if isinstance(q, str)]
         questions = list(dict.fromkeys(q for q in questions if has_content(q)))
         if not questions:
@@ -308,77 +389,58 @@ def _build_index(
         for question in questions:
             question_entry.append(len(entry_ids) - 1)
             normalized.append(question)
-    embeddings = _embeddings(normalized, encoder=encoder, cache_dir=cache_dir)
-    return _Index(
+    corpus = _Corpus(
         entry_ids=tuple(entry_ids),
         starts=np.asarray(starts, dtype=np.int64),
         question_entry=np.asarray(question_entry, dtype=np.int64),
         normalized=tuple(normalized),
-        terms=tuple(tuple(terms_of(q)) for q in normalized),
-        embeddings=embeddings,
+        terms=tuple(tuple(lexical_terms(q)) for q in normalized),
+        embeddings=encoder.encode(normalized, role="passage"),
     )
+    bm25 = Bm25Index.build(corpus.terms)
+    with single_blas_thread():
+        combination = _fit_loo_combination(corpus, bm25) or Combination()
+        parts: dict[str, Any] = {
+            "entry_ids": np.asarray(corpus.entry_ids, dtype=str),
+            "starts": corpus.starts,
+            "embeddings": corpus.embeddings,
+            "combination": np.asarray(
+                [
+                    combination.dense_weight,
+                    combination.lexical_weight,
+                    combination.bias,
+                    float(combination.fitted),
+                ]
+            ),
+            **bm25_to_arrays(bm25),
+        }
+        if fit_classifier and _classifier_pays_off(corpus):
+            parts.update(_fitted_classifier(corpus))
+    return parts
 
 
-def _embeddings(
-    texts: Sequence[str], *, encoder: SentenceEncoder, cache_dir: Path | None
-) -> NDArray[np.float32]:
-    path = None
-    if cache_dir is not None:
-        key = _content_hash(PIPELINE_VERSION, encoder.name, *texts)
-        path = Path(cache_dir) / f"embeddings-{key}.npz"
-        cached = _load(path)
-        if cached is not None and cached["vectors"].shape[0] == len(texts):
-            return np.asarray(cached["vectors"], dtype=np.float32)
-    vectors = encoder.encode(list(texts), role="passage")
-    if path is not None:
-        _save_atomically(path, {"vectors": vectors})
-    return vectors
-
-
-def _classifier_pays_off(index: _Index) -> bool:
-    entries = len(index.entry_ids)
-    questions = len(index.normalized)
+def _classifier_pays_off(corpus: _Corpus) -> bool:
+    entries = len(corpus.entry_ids)
+    questions = len(corpus.normalized)
     return 2 <= entries <= MAX_CLASSIFIER_ENTRIES and questions >= 2 * entries
 
 
-def _fitted_classifier(index: _Index, *, cache_dir: Path | None) -> _Classifier:
-    from consultdesk.assistant.lexical import TfidfSpace
-
-    path = None
-    if cache_dir is not None:
-        key = _content_hash(
-            PIPELINE_VERSION,
-            "classifier",
-            str(index.embeddings.shape),
-            *(
-                f"{index.entry_ids[e]}\x1e{q}"
-                for e, q in zip(index.question_entry, index.normalized, strict=True)
-            ),
-        )
-        path = Path(cache_dir) / f"classifier-{key}.npz"
-        cached = _load(path)
-        if cached is not None:
-            vocabulary = {str(t): i for i, t in enumerate(cached["terms"])}
-            return _Classifier(
-                vocabulary=vocabulary,
-                idf=cached["idf"],
-                dense_coef=cached["dense_coef"],
-                lexical_coef=cached["lexical_coef"],
-                intercept=cached["intercept"],
-            )
+def _fitted_classifier(corpus: _Corpus) -> dict[str, Any]:
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
-    space = TfidfSpace.fit(index.terms, min_df=2)
+    from consultdesk.assistant.lexical import TfidfSpace
+
+    space = TfidfSpace.fit(corpus.terms, min_df=2)
     features = sparse.hstack(
-        [sparse.csr_matrix(index.embeddings), space.transform(index.terms)]
+        [sparse.csr_matrix(corpus.embeddings), space.transform(corpus.terms)]
     ).tocsr()
-    model = LogisticRegression(C=10.0, max_iter=2000).fit(features, index.question_entry)
-    dim = index.embeddings.shape[1]
+    model = LogisticRegression(C=10.0, max_iter=2000).fit(features, corpus.question_entry)
+    dim = corpus.embeddings.shape[1]
     classes = model.classes_
-    dense_coef = np.zeros((len(index.entry_ids), dim), dtype=np.float32)
-    lexical_coef = np.zeros((len(index.entry_ids), len(space.vocabulary)), dtype=np.float32)
-    intercept = np.full(len(index.entry_ids), -1e4, dtype=np.float32)
+    dense_coef = np.zeros((len(corpus.entry_ids), dim), dtype=np.float32)
+    lexical_coef = np.zeros((len(corpus.entry_ids), len(space.vocabulary)), dtype=np.float32)
+    intercept = np.full(len(corpus.entry_ids), -1e4, dtype=np.float32)
     if len(classes) == 2:  # binary: sklearn keeps one row; spread it over both classes
         coef = np.vstack([-model.coef_[0] / 2, model.coef_[0] / 2])
         bias = np.array([-model.intercept_[0] / 2, model.intercept_[0] / 2])
@@ -387,35 +449,23 @@ def _fitted_classifier(index: _Index, *, cache_dir: Path | None) -> _Classifier:
     dense_coef[classes] = coef[:, :dim]
     lexical_coef[classes] = coef[:, dim:]
     intercept[classes] = bias
-    classifier = _Classifier(
-        vocabulary=space.vocabulary,
-        idf=space.idf,
-        dense_coef=dense_coef,
-        lexical_coef=lexical_coef,
-        intercept=intercept,
-    )
-    if path is not None:
-        terms = np.array(sorted(space.vocabulary, key=space.vocabulary.__getitem__), dtype=str)
-        _save_atomically(
-            path,
-            {
-                "terms": terms,
-                "idf": space.idf,
-                "dense_coef": dense_coef,
-                "lexical_coef": lexical_coef,
-                "intercept": intercept,
-            },
-        )
-    return classifier
+    terms = sorted(space.vocabulary, key=space.vocabulary.__getitem__)
+    return {
+        "clf_terms": np.asarray(terms, dtype=str),
+        "clf_idf": space.idf,
+        "clf_dense": dense_coef,
+        "clf_lexical": lexical_coef,
+        "clf_intercept": intercept,
+    }
 
 
-def _fit_loo_combination(index: _Index, bm25: Any) -> Combination | None:
+def _fit_loo_combination(corpus: _Corpus, bm25: Any) -> Combination | None:
     """Leave-one-question-out on the knowledge base's paraphrases: each sampled
     question is matched against every other question; the right entry and the
     strongest wrong ones become training rows for the combination."""
-    counts = np.bincount(index.question_entry, minlength=len(index.entry_ids))
-    eligible = np.flatnonzero(counts[index.question_entry] >= 2)
-    if len(eligible) < 10 or len(index.entry_ids) < 2:
+    counts = np.bincount(corpus.question_entry, minlength=len(corpus.entry_ids))
+    eligible = np.flatnonzero(counts[corpus.question_entry] >= 2)
+    if len(eligible) < 10 or len(corpus.entry_ids) < 2:
         return None
     rng = np.random.default_rng(0)
     if len(eligible) > _LOO_SAMPLE:
@@ -424,16 +474,16 @@ def _fit_loo_combination(index: _Index, bm25: Any) -> Combination | None:
     lexical_rows: list[float] = []
     right_rows: list[bool] = []
     for chunk in np.array_split(eligible, max(1, len(eligible) // 256)):
-        dense = index.embeddings[chunk] @ index.embeddings.T  # (chunk, questions)
-        lexical = np.vstack([bm25.normalized_scores(index.terms[row]) for row in chunk])
+        dense = corpus.embeddings[chunk] @ corpus.embeddings.T  # (chunk, questions)
+        lexical = np.vstack([bm25.normalized_scores(corpus.terms[row]) for row in chunk])
         positions = np.arange(len(chunk))
         dense[positions, chunk] = -1.0
         lexical[positions, chunk] = 0.0
-        best_dense = np.maximum.reduceat(dense, index.starts, axis=1)
-        best_lexical = np.maximum.reduceat(lexical, index.starts, axis=1)
+        best_dense = np.maximum.reduceat(dense, corpus.starts, axis=1)
+        best_lexical = np.maximum.reduceat(lexical, corpus.starts, axis=1)
         pools = np.argsort(-(best_dense + 0.5 * best_lexical), axis=1)[:, :_CANDIDATE_POOL]
         for position, row in enumerate(chunk):
-            truth = int(index.question_entry[row])
+            truth = int(corpus.question_entry[row])
             for entry in set(pools[position].tolist()) | {truth}:
                 dense_rows.append(float(best_dense[position, entry]))
                 lexical_rows.append(float(best_lexical[position, entry]))
