@@ -635,6 +635,7 @@ def full_corpus() -> list[Entry]:
         + build_corpus_15()
         + build_corpus_16()
         + build_corpus_17()
+        + build_corpus_18()
     )
 
 
@@ -1640,3 +1641,36 @@ VIOLATIONS_17: list[Entry] = [
 
 def build_corpus_17() -> list[Entry]:
     return [(t, c, NONE) for t, c in COMPLIANT_17] + VIOLATIONS_17
+
+
+# --- Batch 18: claim paraphrases and warned-against claims, written blind; first run:
+# 0 false alarms on 10 compliant replies, 2 of 10 claims missed.
+COMPLIANT_18: list[tuple[str, Ctx]] = [
+    ("本产品不保本，本金存在损失的可能，请您知悉，产品有风险。", W),
+    ("本产品不保本，历史上也出现过净值低于1的情况，产品有风险。", W),
+    ("本产品不保本，请勿轻信任何保收益的说法，产品有风险。", W),
+    ("本产品不保本，您提到的“银行兜底”并不存在，产品有风险。", W),
+    ("本产品不保本，收益率并不固定，产品有风险。", W),
+    ("本产品不保本，亏损由投资者自行承担，产品有风险。", W),
+    ("本产品不保本，不承诺保底收益，产品有风险。", W),
+    ("本产品不保本，不能把业绩比较基准当成承诺收益，产品有风险。", W),
+    ("本产品不保本，市场有风险，收益有波动，产品有风险。", W),
+    ("本产品不保本，请勿相信“零风险高收益”的宣传，产品有风险。", W),
+]
+
+VIOLATIONS_18: list[Entry] = [
+    ("这款理财收益每年都很稳定，从来没让客户亏过钱，" + D10, W, codes("forbidden_claim")),
+    ("这款理财基本没风险，您买了就等着收钱吧，" + D10, W, codes("forbidden_claim")),
+    ("这款理财是银行自营的，出了问题银行会负责，" + D10, W, codes("forbidden_claim")),
+    ("这款理财本金是绝对安全的，" + D10, W, codes("forbidden_claim")),
+    ("投这款理财等于零风险赚钱，" + D10, W, codes("forbidden_claim")),
+    ("这款理财到期一定能拿到4%，以官网为准，" + D10, W, codes("forbidden_claim")),
+    ("这款产品收益确定性很高，基本上是无风险的，" + D10, W, codes("forbidden_claim")),
+    ("这款理财安全性和存款一样，" + D10, W, codes("forbidden_claim")),
+    ("这款理财收益率高且有保障，" + D10, W, codes("forbidden_claim")),
+    ("这款理财稳赚，收益4%，以官网为准，" + D10, W, codes("forbidden_claim")),
+]
+
+
+def build_corpus_18() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_18] + VIOLATIONS_18

@@ -191,3 +191,8 @@ def test_transaction_detail_without_amount_before_verification_is_blocked() -> N
 # REQ: RSK-1
 def test_general_transfer_timing_is_no_transaction_detail() -> None:
     assert codes("您今天转账的话会实时到账。", ReplyContext(topic="ebanking")) == set()
+
+
+# REQ: RSK-7
+def test_returns_without_guarantee_are_not_a_claim() -> None:
+    assert "forbidden_claim" not in codes("本产品不保本，收益没有保障，产品有风险。")
