@@ -36,6 +36,7 @@ FEATURE_CLIS = (
     "consultdesk.notifications.cli",
     "consultdesk.followups.cli",
     "consultdesk.surveys.cli",
+    "consultdesk.sla.cli",
 )
 for _module in FEATURE_CLIS:
     importlib.import_module(_module).register(app)
