@@ -33,9 +33,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def browser_type_launch_args() -> dict[str, Any]:
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CONSULTDESK_REQUIRE_BROWSER") == "1":
-            pytest.fail(
-                "Chromium is required (CONSULTDESK_REQUIRE_BROWSER=1) but it is missing"
-            )
+            pytest.fail("Chromium is required (CONSULTDESK_REQUIRE_BROWSER=1) but it is missing")
         pytest.skip("Chromium not installed (apt-get install chromium)")
     return {
         "executable_path": CHROMIUM,
