@@ -47,8 +47,11 @@ def register(root: typer.Typer) -> None:
         c = container()
         who = name or worker_name()
         if once:
-            with user_errors():
-                result = run_pass(c, batch=batch, name=who)
+            try:
+                with user_errors():
+                    result = run_pass(c, batch=batch, name=who)
+            finally:
+                c.close()
             print_json(asdict(result))
             return
         stop = threading.Event()
@@ -74,8 +77,13 @@ def register(root: typer.Typer) -> None:
         start = _when(since, "--since") or end - timedelta(days=1)
         if end <= start:
             raise fail("--until 须晚于 --since")
-        with user_errors(), c.uow() as session:
-            result = sla_figures.sla_figures(session=session, since=start, until=end, branch=branch)
+        try:
+            with user_errors(), c.uow() as session:
+                result = sla_figures.sla_figures(
+                    session=session, since=start, until=end, branch=branch
+                )
+        finally:
+            c.close()
         print_json(asdict(result))
 
     @app.command("escalations")
@@ -87,8 +95,11 @@ def register(root: typer.Typer) -> None:
         if queue not in (None, "supervisor", "qa", "breach"):
             raise fail("--queue 可选 supervisor、qa、breach")
         c = container()
-        with c.uow() as session:
-            rows = service.escalations(session=session, queue=queue, branch=branch)
+        try:
+            with c.uow() as session:
+                rows = service.escalations(session=session, queue=queue, branch=branch)
+        finally:
+            c.close()
         print_json([asdict(r) for r in rows])
 
     root.add_typer(app, name="sla")
