@@ -84,3 +84,10 @@ def test_numeric_ids_are_echoed_as_numbers(tmp_path: Path) -> None:
     path.write_text(json.dumps(raw) + "\n")
     (alert,) = [json.loads(x) for x in run(path).stdout.splitlines()]
     assert alert["customer_id"] == 42 and alert["transaction_ids"] == [7]
+
+
+def test_byte_order_mark_and_crlf_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "tx.jsonl"
+    path.write_bytes(("\ufeff" + line("t1", "50000") + "\r\n").encode("utf-8"))
+    result = run(path)
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 1
