@@ -106,3 +106,21 @@ def test_cli_bad_status_is_one_line_and_exit_2(
     result = CliRunner().invoke(root, ["notifications", "list", "--status", "lost"])
     assert result.exit_code == 2
     assert result.stderr.strip().startswith("错误（status）")
+
+
+def test_background_dispatcher_in_the_web_process_sends_by_itself(container: Container) -> None:
+    # REQ: CLS-1
+    import time
+
+    from consultdesk.notifications.sms_sandbox import SandboxSmsGateway
+    from consultdesk.web.app import create_app
+
+    container.extras["notifications.background"] = True
+    enqueue(container)
+    with TestClient(create_app(container)):
+        gateway = service.sms_gateway(container)
+        assert isinstance(gateway, SandboxSmsGateway)
+        deadline = time.monotonic() + 10
+        while not gateway.inbox() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert [m.to for m in gateway.inbox()] == [PHONE]

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -455,6 +456,7 @@ def _err(error: Exception | None) -> str | None:
 # --- wiring -----------------------------------------------------------------------------
 
 SMS_GATEWAY = "sms_gateway"
+_WIRING = threading.Lock()
 MAILER = "mailer"
 
 
@@ -462,23 +464,23 @@ def sms_gateway(container: Container) -> SmsGateway:
     """The container's SMS gateway: the in-memory sandbox when ``settings.sms_url`` is
     unset (its inbox is the console's SMS inbox), else the HTTP gateway (token from
     ``settings.sms_token`` when the deployment defines it). Built once per container."""
-    existing = container.extras.get(SMS_GATEWAY)
-    if existing is not None:
-        gateway: SmsGateway = existing  # type: ignore[assignment]
-        return gateway
-    built: Any
+    with _WIRING:
+        existing = container.extras.get(SMS_GATEWAY)
+        if existing is None:
+            existing = container.extras[SMS_GATEWAY] = _build_sms_gateway(container)
+    gateway: SmsGateway = existing  # type: ignore[assignment]
+    return gateway
+
+
+def _build_sms_gateway(container: Container) -> object:
     if container.settings.sms_url:
         from consultdesk.notifications.sms_http import HttpSmsGateway
 
         token = str(getattr(container.settings, "sms_token", None) or "")
-        built = HttpSmsGateway(base_url=container.settings.sms_url, token=token)
-    else:
-        from consultdesk.notifications.sms_sandbox import SandboxSmsGateway
+        return HttpSmsGateway(base_url=container.settings.sms_url, token=token)
+    from consultdesk.notifications.sms_sandbox import SandboxSmsGateway
 
-        built = SandboxSmsGateway(clock=container.clock)
-    container.extras[SMS_GATEWAY] = built
-    result: SmsGateway = built
-    return result
+    return SandboxSmsGateway(clock=container.clock)
 
 
 def mailer(container: Container) -> Mailer | None:
