@@ -71,3 +71,13 @@ def test_missing_file_is_one_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "无法读取文件" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_unicode_line_separator_inside_text_does_not_split_the_line(tmp_path: Path) -> None:
+    raw = json.loads(LINE)
+    raw["text"] = "这款理财稳\u2028赚。"
+    path = tmp_path / "replies.jsonl"
+    path.write_text(json.dumps(raw, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run(path)
+    assert result.exit_code == 0
+    assert len(result.stdout.strip().split("\n")) == 1

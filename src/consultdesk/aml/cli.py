@@ -28,7 +28,7 @@ def screen(
 ) -> None:
     """按大额交易和拆分交易规则筛查交易，每行输出一条预警。"""
     try:
-        lines = file.read_text(encoding="utf-8-sig").splitlines()
+        lines = [ln.removesuffix("\r") for ln in file.read_text(encoding="utf-8-sig").split("\n")]
     except (OSError, UnicodeDecodeError) as exc:
         typer.echo(f"无法读取文件 {file}：{exc}", err=True)
         raise typer.Exit(1) from None

@@ -32,7 +32,7 @@ def check(
     """逐条检查回复是否合规，每行输出违规项和修正后的文本。"""
     try:
         pack = load_rule_pack(rules) if rules is not None else None
-        lines = file.read_text(encoding="utf-8-sig").splitlines()
+        lines = [ln.removesuffix("\r") for ln in file.read_text(encoding="utf-8-sig").split("\n")]
     except (OSError, UnicodeDecodeError) as exc:
         typer.echo(f"无法读取文件：{exc}", err=True)
         raise typer.Exit(1) from None
