@@ -81,3 +81,13 @@ def test_unicode_line_separator_inside_text_does_not_split_the_line(tmp_path: Pa
     result = run(path)
     assert result.exit_code == 0
     assert len(result.stdout.strip().split("\n")) == 1
+
+
+def test_output_escapes_unicode_line_separators(tmp_path: Path) -> None:
+    raw = json.loads(LINE)
+    raw["text"] = "您好\u2028请问"
+    path = tmp_path / "replies.jsonl"
+    path.write_text(json.dumps(raw, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run(path)
+    assert "\u2028" not in result.stdout
+    assert json.loads(result.stdout)["fixed_text"] == "您好\u2028请问"

@@ -16,6 +16,13 @@ from consultdesk.aml.model import Transaction
 from consultdesk.aml.screening import screen_transactions
 from consultdesk.shared.errors import ValidationFailed
 
+
+def _json_line(data: object) -> str:
+    """One JSON line; characters some readers treat as line breaks are escaped."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
+
+
 app = typer.Typer(help="反洗钱筛查（RSK-5）", no_args_is_help=True)
 
 
@@ -56,7 +63,7 @@ def screen(
         out = alert.as_json()
         out["customer_id"] = given_ids.get(f"c:{alert.customer_id}", alert.customer_id)
         out["transaction_ids"] = [given_ids.get(f"t:{t}", t) for t in alert.transaction_ids]
-        typer.echo(json.dumps(out, ensure_ascii=False))
+        typer.echo(_json_line(out))
     if malformed:
         raise typer.Exit(2)
 

@@ -18,6 +18,13 @@ from consultdesk.compliance.model import ReplyContext
 from consultdesk.compliance.rulepack import check_reply, load_rule_pack
 from consultdesk.shared.errors import ValidationFailed
 
+
+def _json_line(data: object) -> str:
+    """One JSON line; characters some readers treat as line breaks are escaped."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
+
+
 app = typer.Typer(help="回复合规检查（QC-6）", no_args_is_help=True)
 
 
@@ -68,7 +75,7 @@ def check(
             ],
             "fixed_text": result.fixed_text,
         }
-        typer.echo(json.dumps(out, ensure_ascii=False))
+        typer.echo(_json_line(out))
     if malformed:
         raise typer.Exit(2)
 
