@@ -151,6 +151,7 @@ def test_closed_consultations_are_invited_by_the_periodic_job(
 ) -> None:
     reachable = closed_consultation(container, customer(container))
     closed_consultation(container, None)  # no customer: nobody to ask
+    closed_consultation(container, customer(container, phone=None))  # no phone, no e-mail
     with container.uow() as s:
         invited = service.invite_closed_consultations(
             session=s, now=october.now(), keyring=container.keyring, base_url=BASE
