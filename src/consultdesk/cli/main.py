@@ -33,6 +33,8 @@ FEATURE_CLIS = (
     "consultdesk.audit.cli",
     "consultdesk.retention.cli",
     "consultdesk.knowledge.cli",
+    "consultdesk.compliance.cli",
+    "consultdesk.aml.cli",
     "consultdesk.notifications.cli",
     "consultdesk.followups.cli",
     "consultdesk.surveys.cli",

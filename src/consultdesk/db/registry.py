@@ -17,6 +17,8 @@ TABLE_MODULES = (
     "consultdesk.security.tables",
     "consultdesk.audit.tables",
     "consultdesk.knowledge.tables",
+    "consultdesk.compliance.tables",
+    "consultdesk.aml.tables",
     "consultdesk.consultations.visitor_tables",
     "consultdesk.sla.tables",
     "consultdesk.routing.tables",
