@@ -97,7 +97,11 @@ def _enqueue(
     key = idempotency_key or new_id("ntf")
     if not key.isascii() or not key.isprintable() or len(key) > 128:
         raise ValidationFailed("幂等键应为 1 至 128 个可打印 ASCII 字符", field="idempotency_key")
-    existing = session.scalars(select(OutboxRow).where(OutboxRow.idempotency_key == key)).first()
+    existing = (
+        session.scalars(select(OutboxRow).where(OutboxRow.idempotency_key == key)).first()
+        if idempotency_key  # a generated key is new by construction
+        else None
+    )
     if existing is not None:
         if existing.body != body or existing.subject != subject:
             raise Conflict("该幂等键已用于另一条通知", field="idempotency_key")
