@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from consultdesk.aml.model import Alert, AlertRule, Thresholds
 from consultdesk.aml.screening import asks_to_evade_reporting
 from consultdesk.aml.tables import AmlAlertRow
+from consultdesk.policy.model import Policy
 from consultdesk.shared.errors import IllegalTransition, NotFound, ValidationFailed
 from consultdesk.shared.ids import new_id
 
@@ -172,3 +173,20 @@ def raise_evasion_inquiry(
     session.add(row)
     session.flush()
     return row
+
+
+def thresholds_for(policy: Policy) -> Thresholds:
+    """The screening thresholds in force under the versioned policy (ANX-2)."""
+    return Thresholds(
+        cash_cny=policy.decimal("aml.cash_cny"),
+        cash_usd=policy.decimal("aml.cash_usd"),
+        domestic_cny=policy.decimal("aml.transfer_domestic_cny"),
+        domestic_usd=policy.decimal("aml.transfer_domestic_usd"),
+        crossborder_cny=policy.decimal("aml.transfer_crossborder_cny"),
+        crossborder_usd=policy.decimal("aml.transfer_crossborder_usd"),
+        entity_cny=policy.decimal("aml.entity_transfer_cny"),
+        entity_usd=policy.decimal("aml.entity_transfer_usd"),
+        structuring_floor_cny=policy.decimal("aml.structuring_floor_cny"),
+        structuring_days=policy.int("aml.structuring_days"),
+        policy_version=policy.version,
+    )

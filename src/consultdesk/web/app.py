@@ -34,6 +34,8 @@ FEATURE_ROUTERS: tuple[str, ...] = (
     "consultdesk.routing.api:router",
     "consultdesk.telephony.api:router",
     "consultdesk.counter.api:router",
+    "consultdesk.compliance.api:router",
+    "consultdesk.aml.api:router",
 )
 
 

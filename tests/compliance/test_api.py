@@ -1,0 +1,44 @@
+"""Checking a reply over the API before it is sent (QC-6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+
+def test_forbidden_claim_is_blocked(client: TestClient, auth_headers: Any) -> None:
+    # REQ: QC-6, RSK-7 — a wealth reply promising principal safety is blocked.
+    r = client.post(
+        "/api/v1/compliance/check",
+        headers=auth_headers("agent"),
+        json={"text": "这款理财产品保本保收益，稳赚不赔。", "context": {"topic": "wealth"}},
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["blocked"] is True
+    assert "forbidden_claim" in {v["code"] for v in body["violations"]}
+
+
+def test_unmasked_card_number_is_masked_in_the_fixed_text(
+    client: TestClient, auth_headers: Any
+) -> None:
+    # REQ: RSK-1 — personal data never leaves unmasked.
+    r = client.post(
+        "/api/v1/compliance/check",
+        headers=auth_headers("agent"),
+        json={"text": "您的卡号 6222021234567890128 已登记。", "context": {"topic": "account"}},
+    )
+    body = r.json()
+    assert "pii_leak" in {v["code"] for v in body["violations"]}
+    assert "6222021234567890128" not in body["fixed_text"]
+
+
+def test_unknown_topic_names_the_field(client: TestClient, auth_headers: Any) -> None:
+    r = client.post(
+        "/api/v1/compliance/check",
+        headers=auth_headers("agent"),
+        json={"text": "您好", "context": {"topic": "lottery"}},
+    )
+    assert r.status_code == 422
+    assert r.json()["error"]["field"] == "context.topic"
