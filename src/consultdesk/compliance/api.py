@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +19,7 @@ Handler = Annotated[StaffMember, Depends(require(Permission.HANDLE_CONSULTATIONS
 Reviewer = Annotated[StaffMember, Depends(require(Permission.COMPLIANCE_REVIEW))]
 QaReviewer = Annotated[StaffMember, Depends(require(Permission.QA_REVIEW))]
 
+Out = TypeVar("Out", bound=BaseModel)
 Topic = Literal[
     "wealth",
     "deposit",
@@ -85,7 +86,7 @@ class QaCaseOut(BaseModel):
     created_at: datetime
 
 
-def _out(row: Any, model: type[BaseModel]) -> Any:
+def _out(row: Any, model: type[Out]) -> Out:
     return model.model_validate({k: getattr(row, k) for k in model.model_fields})
 
 
