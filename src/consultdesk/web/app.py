@@ -36,6 +36,7 @@ FEATURE_ROUTERS: tuple[str, ...] = (
     "consultdesk.counter.api:router",
     "consultdesk.compliance.api:router",
     "consultdesk.aml.api:router",
+    "consultdesk.aml.console:router",
 )
 
 
