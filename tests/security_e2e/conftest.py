@@ -1,0 +1,61 @@
+"""The demo bank served with WebSockets on (the console queue loads messages over a
+WebSocket; tests/servers.py serves with ws='none'), plus Chromium from tests/e2e."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from consultdesk.bootstrap import bootstrap
+from consultdesk.demo import seed_demo
+from consultdesk.settings import Settings
+from consultdesk.web.app import create_app
+from tests.e2e.conftest import browser_type_launch_args
+
+__all__ = ["browser_type_launch_args", "chat_server"]
+
+
+@pytest.fixture(scope="module")
+def chat_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder: Path = tmp_path_factory.mktemp("xss")
+    container = bootstrap(
+        Settings(
+            database_url=f"sqlite:///{folder / 'xss.sqlite3'}",
+            data_dir=folder,
+            environment="test",
+            secret_key="xss-secret-key-long-enough-0123456789abcdef",
+        )
+    )
+    seed_demo(container)
+    config = uvicorn.Config(
+        create_app(container),
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        http="h11",
+        ws="websockets-sansio",
+        loop="asyncio",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError("uvicorn test server did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        container.close()
