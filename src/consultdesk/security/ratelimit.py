@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from fastapi import Request
+
 from consultdesk.shared.clock import Clock
 from consultdesk.shared.errors import TooManyRequests
 
@@ -100,3 +102,15 @@ def limiter_for(container: Container) -> RateLimiter:
             found = RateLimiter(clock=container.clock)
             container.extras["rate_limiter"] = found
         return found
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as the server saw it (behind a proxy: configure uvicorn's
+    --forwarded-allow-ips so this is the client, not the proxy)."""
+    return request.client.host if request.client else "unknown"
+
+
+def sign_in_guard(request: Request) -> None:
+    """FastAPI dependency for the sign-in routes: at most SIGN_IN_PER_ADDRESS attempts
+    per client address, on top of the per-account lockout (RSK-2). 429 beyond."""
+    limiter_for(request.app.state.container).hit(SIGN_IN_PER_ADDRESS, client_address(request))
