@@ -42,7 +42,7 @@ def test_failing_messages_do_not_sink_their_batch_mates(container: Container) ->
         Incoming(cid, "agent", "第三条", author_id="usr_1", client_msg_id="m7"),
     ]
     with container.uow() as s:
-        outcomes, _ = store_batch(session=s, now=container.clock.now(), items=items)
+        outcomes = store_batch(session=s, now=container.clock.now(), items=items).outcomes
     kinds = [type(o).__name__ for o in outcomes]
     assert kinds == [
         "Posted",
@@ -67,7 +67,7 @@ def test_resend_within_one_batch_is_stored_once(container: Container) -> None:
     cid = open_chat(container)
     items = [Incoming(cid, "customer", "你好", client_msg_id="m1")] * 3
     with container.uow() as s:
-        outcomes, _ = store_batch(session=s, now=container.clock.now(), items=items)
+        outcomes = store_batch(session=s, now=container.clock.now(), items=items).outcomes
     seqs = [(o.message.seq, o.duplicate) for o in outcomes if isinstance(o, service.Posted)]
     assert seqs == [(1, False), (1, True), (1, True)]
     assert texts(container, cid) == ["你好"]
@@ -126,7 +126,7 @@ def test_listeners_hear_every_stored_message_once(container: Container) -> None:
     cid = open_chat(container)
     ingest = Ingest(uow=container.uow, clock=container.clock)
     heard: list[int] = []
-    ingest.listeners.append(lambda p: heard.append(p.message.seq))
+    ingest.listeners.append(lambda _item, p: heard.append(p.message.seq))
     for _ in range(2):
         ingest.post(Incoming(cid, "customer", "你好", client_msg_id="m1"))
     ingest.post(Incoming(cid, "customer", "再见", client_msg_id="m2"))

@@ -12,8 +12,9 @@ Protocol (JSON text frames). Client → server::
 
 Server → client: ``history`` (transcript on connect/subscribe), ``ack`` (``client_msg_id``,
 ``seq``) sent ONLY after the message's transaction committed, ``message`` (anything
-stored in a consultation you follow, yours included), ``warning`` (C3 data was removed,
-RSK-3), ``error`` (``field``, ``message``). A resend with the same ``client_msg_id`` is
+stored in a consultation you follow, except what this socket sent: that gets the ack),
+``warning`` (C3 data was removed, RSK-3; ``stored_text`` is what was kept), ``error``
+(``field``, ``message``). A resend with the same ``client_msg_id`` is
 acknowledged again with the same ``seq`` and stored once. Acks on one socket come in the
 order the messages were sent.
 
@@ -32,6 +33,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,7 +48,7 @@ from consultdesk.consultations.api import visible_consultation
 from consultdesk.consultations.ingest import Incoming, ingest_for
 from consultdesk.consultations.messages import MAX_MESSAGE_CHARS, AuthorKind, Message
 from consultdesk.consultations.model import STATUS_ZH
-from consultdesk.consultations.schemas import CLIENT_MSG_ID, MessageOut
+from consultdesk.consultations.schemas import CLIENT_MSG_ID
 from consultdesk.org import service as org
 from consultdesk.shared.errors import DomainError, Forbidden, Unauthorized
 from consultdesk.staff import service as staff
@@ -70,9 +72,9 @@ class Subscriber:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.outbox: asyncio.Queue[str] = asyncio.Queue()
 
-    def deliver(self, event: dict[str, Any]) -> None:
+    def deliver(self, event: str) -> None:
         with contextlib.suppress(RuntimeError):  # loop already closed: socket gone
             self.loop.call_soon_threadsafe(self.outbox.put_nowait, event)
 
@@ -94,10 +96,18 @@ class Hub:
                 subs.discard(sub)
             self._subs = {k: v for k, v in self._subs.items() if v}
 
-    def publish(self, posted: service.Posted) -> None:
-        event = {"type": "message", "message": message_json(posted.message)}
+    def publish(self, item: Incoming | None, posted: service.Posted) -> None:
+        """Push a stored message to everyone following its consultation except the
+        socket that sent it (that one gets the ack)."""
         with self._lock:
             targets = list(self._subs.get(posted.message.consultation_id, ()))
+        origin = item.origin if item is not None else None
+        targets = [sub for sub in targets if sub is not origin]
+        if not targets:
+            return
+        event = json.dumps(
+            {"type": "message", "message": message_json(posted.message)}, ensure_ascii=False
+        )
         for sub in targets:
             sub.deliver(event)
 
@@ -117,7 +127,18 @@ def hub_for(container: Container) -> Hub:
 
 
 def message_json(m: Message) -> dict[str, Any]:
-    return MessageOut.of(m).model_dump(mode="json")
+    """The message as ``MessageOut`` fields (built by hand: this runs for every message)."""
+    return {
+        "id": m.id,
+        "consultation_id": m.consultation_id,
+        "seq": m.seq,
+        "author_kind": m.author_kind.value,
+        "author_id": m.author_id,
+        "text": m.text,
+        "client_msg_id": m.client_msg_id,
+        "created_at": m.created_at.isoformat(),
+        "redacted": list(m.redacted),
+    }
 
 
 class WireMessage(BaseModel):
@@ -165,16 +186,16 @@ class Connection:
         )
 
     def send(self, event: dict[str, Any]) -> None:
-        self.sub.outbox.put_nowait(event)
+        self.sub.outbox.put_nowait(json.dumps(event, ensure_ascii=False))
 
     def submit(self, wire: WireMessage, consultation_id: str, item: Incoming) -> None:
+        item = replace(item, origin=self.sub)
         future = asyncio.wrap_future(ingest_for(self.container).submit(item))
         self.pending.put_nowait((wire, consultation_id, future))
 
     async def _sender(self) -> None:
         while True:
-            event = await self.sub.outbox.get()
-            await self.ws.send_text(json.dumps(event, ensure_ascii=False))
+            await self.ws.send_text(await self.sub.outbox.get())
 
     async def _acker(self) -> None:
         while True:
@@ -210,7 +231,12 @@ class Connection:
             )
             if posted.warning:  # RSK-3: tell the customer their secret was not stored
                 self.send(
-                    {"type": "warning", "client_msg_id": wire.client_msg_id, "text": posted.warning}
+                    {
+                        "type": "warning",
+                        "client_msg_id": wire.client_msg_id,
+                        "text": posted.warning,
+                        "stored_text": posted.message.text,
+                    }
                 )
 
     async def run(self, handle: Callable[[dict[str, Any]], Any]) -> None:

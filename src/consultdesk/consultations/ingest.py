@@ -24,13 +24,14 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from consultdesk.consultations import patience, service
@@ -52,7 +53,10 @@ from consultdesk.shared.ids import BranchCode, new_id
 log = logging.getLogger("consultdesk.ingest")
 
 DEFAULT_MAX_BATCH = 256
-PATIENCE_WINDOW = 40  # earlier customer messages compared with a new one (STD-3)
+PATIENCE_WINDOW = 40  # earlier messages whose questions count on first sight (STD-3)
+QUESTION_MEMORY = 10_000  # consultations whose question keys the writer keeps
+MESSAGES = cast(Table, MessageRow.__table__)
+EVENTS = cast(Table, ConsultationEventRow.__table__)
 SYSTEM_ACTOR = "system"
 
 
@@ -63,10 +67,14 @@ class Incoming:
     text: str
     author_id: str | None = None
     client_msg_id: str | None = None
+    # Who sent it (e.g. a chat connection), for listeners; not stored.
+    origin: object = field(default=None, compare=False)
 
 
 Outcome = service.Posted | DomainError
-Listener = Callable[[service.Posted], None]
+# Called after commit with the item that was stored (None for system messages the
+# ingest added itself) and the stored message.
+Listener = Callable[[Incoming | None, service.Posted], None]
 
 
 def _to_message(values: dict[str, Any]) -> Message:
@@ -83,13 +91,25 @@ def _to_message(values: dict[str, Any]) -> Message:
     )
 
 
+@dataclass
+class StoredBatch:
+    outcomes: list[Outcome]  # one per item: the stored (or earlier) message, or its error
+    suggestions: list[service.Posted]  # system messages the patience rule added
+    questions: dict[str, Counter[str]]  # question keys per consultation, after the batch
+
+
 def store_batch(
-    *, session: Session, now: datetime, items: Sequence[Incoming]
-) -> tuple[list[Outcome], list[service.Posted]]:
+    *,
+    session: Session,
+    now: datetime,
+    items: Sequence[Incoming],
+    questions: Mapping[str, Counter[str]] | None = None,
+) -> StoredBatch:
     """Store ``items`` in the session's transaction, in order, with the rules of
-    ``service.post_message``. Returns one outcome per item (the stored or earlier message,
-    or the error for that item alone) and, separately, the system messages the patience
-    rule added. Nothing is committed here."""
+    ``service.post_message``; nothing is committed here. ``questions`` are the question
+    keys already known per consultation (the writer's memory, so the patience rule need
+    not re-read the transcript every batch); unknown consultations are read from the
+    database."""
     outcomes: list[Outcome | None] = [None] * len(items)
     checked: list[tuple[int, AuthorKind, str, str | None]] = []
     for i, item in enumerate(items):
@@ -106,7 +126,7 @@ def store_batch(
             outcomes[i] = exc
     ids = sorted({items[i].consultation_id for i, *_ in checked})
     if not ids:
-        return [o for o in outcomes if o is not None], []
+        return StoredBatch([o for o in outcomes if o is not None], [], {})
     # PostgreSQL: lock the rows (sequence numbers); SQLite holds the write lock from BEGIN.
     rows = {
         r.id: r
@@ -124,7 +144,7 @@ def store_batch(
             )
         ):
             known[(m.consultation_id, m.client_msg_id or "")] = service._message(m)
-    asked = _earlier_questions(session, rows, items, checked)
+    asked = _earlier_questions(session, rows, items, checked, questions or {})
     limits: dict[str, int] = {}
     new_messages: list[dict[str, Any]] = []
     new_events: list[dict[str, Any]] = []
@@ -194,9 +214,12 @@ def store_batch(
         if kind != AuthorKind.CUSTOMER:
             continue
         # STD-3: a question asked more than the limit is steered to another channel.
-        earlier = asked.setdefault(cid, [])
-        times = patience.repeat_count(earlier=earlier, latest=body)
-        earlier.append(body)
+        key = patience.question_key(body)
+        if key is None:
+            continue
+        seen = asked.setdefault(cid, Counter())
+        seen[key] += 1
+        times = seen[key]
         if row.branch not in limits:
             policy = current_policy(session=session, branch=BranchCode(row.branch))
             limits[row.branch] = policy.int("patience.repeat_question_limit")
@@ -225,12 +248,13 @@ def store_batch(
                     "data": {"times_asked": times, "limit": limits[row.branch]},
                 }
             )
+    # Core inserts (executemany): the ORM's bulk path costs more per row than the rules.
     if new_messages:
-        session.execute(insert(MessageRow), new_messages)
+        session.execute(insert(MESSAGES), new_messages)
     if new_events:
-        session.execute(insert(ConsultationEventRow), new_events)
+        session.execute(insert(EVENTS), new_events)
     session.flush()
-    return [o for o in outcomes if o is not None], suggestions
+    return StoredBatch([o for o in outcomes if o is not None], suggestions, asked)
 
 
 def _earlier_questions(
@@ -238,31 +262,30 @@ def _earlier_questions(
     rows: dict[str, ConsultationRow],
     items: Sequence[Incoming],
     checked: list[tuple[int, AuthorKind, str, str | None]],
-) -> dict[str, list[str]]:
-    """The recent customer messages of every consultation that gets a customer message."""
-    targets = {
+    known: Mapping[str, Counter[str]],
+) -> dict[str, Counter[str]]:
+    """Question keys of the recent customer messages of every consultation that gets a
+    customer message in this batch (STD-3): copied from ``known``, else read."""
+    wanted = {
         items[i].consultation_id
         for i, kind, _, _ in checked
         if kind == AuthorKind.CUSTOMER and items[i].consultation_id in rows
     }
+    found: dict[str, Counter[str]] = {c: Counter(known[c]) for c in wanted if c in known}
+    targets = sorted(wanted - found.keys())
     if not targets:
-        return {}
-    window = or_(
-        *(
-            and_(
-                MessageRow.consultation_id == cid,
-                MessageRow.seq > rows[cid].message_count - PATIENCE_WINDOW,
-            )
-            for cid in sorted(targets)
+        return found
+    floor = {cid: rows[cid].message_count - PATIENCE_WINDOW for cid in targets}
+    found.update({cid: Counter() for cid in targets})
+    for cid, seq, text in session.execute(
+        select(MessageRow.consultation_id, MessageRow.seq, MessageRow.text).where(
+            MessageRow.consultation_id.in_(targets),
+            MessageRow.seq > min(floor.values()),
+            MessageRow.author_kind == AuthorKind.CUSTOMER.value,
         )
-    )
-    found: dict[str, list[str]] = {cid: [] for cid in targets}
-    for cid, text in session.execute(
-        select(MessageRow.consultation_id, MessageRow.text)
-        .where(window, MessageRow.author_kind == AuthorKind.CUSTOMER.value)
-        .order_by(MessageRow.seq)
     ):
-        found[cid].append(text)
+        if seq > floor[cid] and (key := patience.question_key(text)) is not None:
+            found[cid][key] += 1
     return found
 
 
@@ -289,6 +312,10 @@ class Ingest:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.listeners: list[Listener] = []
+        # Question keys per consultation (STD-3), least recently used dropped first. Only
+        # messages stored through this writer update it; the rule is a courtesy, so a
+        # count that misses a message stored elsewhere is acceptable.
+        self._questions: OrderedDict[str, Counter[str]] = OrderedDict()
         self.batches = 0
         self.stored = 0
 
@@ -328,7 +355,13 @@ class Ingest:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            self._write(batch)
+            try:
+                self._write(batch)
+            except Exception:  # never let the writer die: waiters would hang for ever
+                log.exception("ingest writer failed on a batch of %d", len(batch))
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(RuntimeError("消息未能保存，请重发"))
 
     def _write(self, batch: list[tuple[Incoming, Future[service.Posted]]]) -> None:
         items = [item for item, _ in batch]
@@ -337,26 +370,45 @@ class Ingest:
         outcomes: list[Outcome | BaseException]
         try:
             with self._uow() as session:
-                stored, suggestions = store_batch(session=session, now=now, items=items)
-            outcomes = list(stored)
+                stored = store_batch(
+                    session=session, now=now, items=items, questions=self._questions
+                )
+            outcomes = list(stored.outcomes)
+            suggestions = stored.suggestions
+            self._remember(stored.questions)
         except Exception as exc:  # the commit failed: store each message on its own
             log.warning("batch of %d failed (%s); storing one by one", len(items), exc)
             suggestions = []
+            for item in items:
+                self._questions.pop(item.consultation_id, None)
             outcomes = [self._store_one(item, now) for item in items]
         self.batches += 1
-        for outcome in [*outcomes, *suggestions]:
+        heard: list[tuple[Incoming | None, Outcome | BaseException]] = [
+            *zip(items, outcomes, strict=True),
+            *((None, s) for s in suggestions),
+        ]
+        for source, outcome in heard:
             if isinstance(outcome, service.Posted) and not outcome.duplicate:
                 self.stored += 1
                 for listener in self.listeners:
                     try:
-                        listener(outcome)
+                        listener(source, outcome)
                     except Exception:
                         log.exception("ingest listener failed")
         for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if future.cancelled():  # the sender left; the message is stored all the same
+                continue
             if isinstance(outcome, BaseException):
                 future.set_exception(outcome)
             else:
                 future.set_result(outcome)
+
+    def _remember(self, questions: dict[str, Counter[str]]) -> None:
+        for cid, keys in questions.items():
+            self._questions[cid] = keys
+            self._questions.move_to_end(cid)
+        while len(self._questions) > QUESTION_MEMORY:
+            self._questions.popitem(last=False)
 
     def _store_one(self, item: Incoming, now: datetime) -> Outcome | BaseException:
         try:

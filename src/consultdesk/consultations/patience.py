@@ -24,12 +24,18 @@ def normalise_question(text: str) -> str:
     return "".join(ch for ch in folded if ch.isalnum())
 
 
+def question_key(text: str) -> str | None:
+    """The key near-identical questions share; ``None`` for chatter too short to count."""
+    key = normalise_question(text)
+    return key if len(key) >= MIN_CHARS else None
+
+
 def repeat_count(*, earlier: Iterable[str], latest: str) -> int:
     """How many times ``latest`` has now been asked, counting itself (0 for chatter)."""
-    key = normalise_question(latest)
-    if len(key) < MIN_CHARS:
+    key = question_key(latest)
+    if key is None:
         return 0
-    return 1 + sum(1 for text in earlier if normalise_question(text) == key)
+    return 1 + sum(1 for text in earlier if question_key(text) == key)
 
 
 def needs_other_channel(*, times_asked: int, limit: int) -> bool:

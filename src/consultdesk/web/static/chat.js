@@ -20,7 +20,7 @@
   const summaryBox = document.getElementById('chat-summary');
   const summaryText = document.getElementById('chat-summary-text');
   const confirmBtn = document.getElementById('chat-confirm');
-  const state = { cid: null, token: null, ws: null, seen: new Set(), pending: new Map(), n: 0 };
+  const state = { cid: null, token: null, ws: null, seen: new Set(), pending: new Map(), acked: new Map(), n: 0 };
 
   function showError(message) { errorEl.textContent = message; errorEl.hidden = !message; }
 
@@ -60,8 +60,18 @@
       const ev = JSON.parse(e.data);
       if (ev.type === 'history') { ev.messages.forEach(show); if (!ev.messages.length) statusEl.textContent = L.waiting; }
       else if (ev.type === 'message') show(ev.message);
-      else if (ev.type === 'ack') { const p = state.pending.get(ev.client_msg_id); if (p && p.el) p.el.classList.remove('pending'); state.pending.delete(ev.client_msg_id); }
-      else if (ev.type === 'warning') { warningEl.textContent = ev.text; warningEl.hidden = false; }
+      else if (ev.type === 'ack') {
+        // Stored: the message keeps its place; the server does not echo it back.
+        const p = state.pending.get(ev.client_msg_id);
+        state.seen.add(ev.seq);
+        if (p && p.el) { p.el.classList.remove('pending'); p.el.dataset.seq = String(ev.seq); state.acked.set(ev.client_msg_id, p.el); }
+        state.pending.delete(ev.client_msg_id);
+      }
+      else if (ev.type === 'warning') {
+        warningEl.textContent = ev.text; warningEl.hidden = false;
+        const el = state.acked.get(ev.client_msg_id);
+        if (el && ev.stored_text) el.querySelector('.text').textContent = ev.stored_text;
+      }
       else if (ev.type === 'error') {
         if (ev.client_msg_id) { const p = state.pending.get(ev.client_msg_id); if (p && p.el) p.el.remove(); state.pending.delete(ev.client_msg_id); }
         showError(ev.message);

@@ -61,7 +61,11 @@
       const ev = JSON.parse(e.data);
       if (ev.type === 'history') { if (ev.consultation_id === state.current) ev.messages.forEach(show); }
       else if (ev.type === 'message') show(ev.message);
-      else if (ev.type === 'ack') { const p = state.pending.get(ev.client_msg_id); if (p) p.el.classList.remove('pending'); }
+      else if (ev.type === 'ack') {
+        const p = state.pending.get(ev.client_msg_id);
+        if (ev.consultation_id === state.current) state.seen.add(ev.seq);
+        if (p) { p.el.classList.remove('pending'); p.el.dataset.seq = String(ev.seq); state.pending.delete(ev.client_msg_id); }
+      }
       else if (ev.type === 'error') showError(ev.message);
     };
     ws.onclose = function () { state.ws = null; if (state.current) setTimeout(function () { subscribe(state.current); }, 1000); };
