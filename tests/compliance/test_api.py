@@ -42,3 +42,19 @@ def test_unknown_topic_names_the_field(client: TestClient, auth_headers: Any) ->
     )
     assert r.status_code == 422
     assert r.json()["error"]["field"] == "context.topic"
+
+
+def test_console_checker_shows_the_violation_and_the_fixed_text(
+    client: TestClient, make_user: Any
+) -> None:
+    # REQ: QC-6 — compliance officers check a reply in the console.
+    from tests.aml.test_console import sign_in
+
+    officer = make_user("compliance_officer")
+    csrf = sign_in(client, officer.username)
+    page = client.post(
+        "/console/compliance",
+        data={"csrf_token": csrf, "text": "这款理财稳赚不赔", "topic": "wealth"},
+    )
+    assert page.status_code == 200
+    assert "forbidden_claim" in page.text

@@ -35,6 +35,7 @@ FEATURE_ROUTERS: tuple[str, ...] = (
     "consultdesk.telephony.api:router",
     "consultdesk.counter.api:router",
     "consultdesk.compliance.api:router",
+    "consultdesk.compliance.console:router",
     "consultdesk.aml.api:router",
     "consultdesk.aml.console:router",
 )

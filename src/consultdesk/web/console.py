@@ -163,8 +163,6 @@ def home(request: Request, container: ContainerDep, principal: ConsoleDep) -> Re
 
 
 PLACEHOLDERS: dict[str, tuple[str, Permission]] = {
-    "qa": ("nav.qa", Permission.QA_REVIEW),
-    "compliance": ("nav.compliance", Permission.COMPLIANCE_REVIEW),
     "knowledge": ("nav.knowledge", Permission.KB_EDIT),
     "reports": ("nav.reports", Permission.REPORTS),
 }
