@@ -185,3 +185,42 @@ def test_open_followups_of_a_returning_customer(desk: Desk) -> None:
         service.close_followup(session=s, now=desk.clock.now(), followup_id=first.id, actor="a")
         still_open = service.open_followups(session=s, customer_id=desk.customer_id)
     assert [f.id for f in still_open] == [second.id]
+
+
+def test_customer_without_contact_is_recorded_as_told_on_the_call(desk: Desk) -> None:
+    from consultdesk.customers import service as customers
+
+    with desk.container.uow() as s:
+        quiet = customers.register_customer(
+            session=s,
+            now=desk.clock.now(),
+            keyring=desk.container.keyring,
+            index_key=desk.container.index_key,
+            name="李明",
+            branch="BJ01",
+        )
+        cid = consultations.open_consultation(
+            session=s,
+            now=desk.clock.now(),
+            channel="counter",
+            branch="BJ01",
+            actor="customer",
+            customer_id=quiet.id,
+        ).id
+    f = desk.create(consultation_id=cid)
+    with desk.container.uow() as s:
+        service.record_return_call(
+            session=s, now=desk.clock.now(), followup_id=f.id, note="电话告知结果", actor="a"
+        )
+        informed = service.record_customer_informed(
+            session=s,
+            now=desk.clock.now(),
+            keyring=desk.container.keyring,
+            followup_id=f.id,
+            result="已处理",
+            actor="a",
+        )
+        last = consultations.timeline(session=s, consultation_id=cid)[-1]
+        queued = notifications.list_outbox(session=s, ref=f.id)
+    assert informed.state == FollowUpState.CUSTOMER_INFORMED
+    assert (last.kind, last.data["notified"], queued) == ("followup_customer_informed", False, [])

@@ -202,32 +202,44 @@ def record_customer_informed(
     bank: str = "本行",
 ) -> FollowUp:
     """CLS-3: the customer is told the result; the message goes through the outbox in this
-    transaction (to the registered phone, else by e-mail)."""
+    transaction (to the registered phone, else by e-mail). A customer with neither on file
+    was told on the return call: the step is recorded with ``notified: false``."""
     text = check_note(result, field="result")
     row = _row(session, followup_id)
     after = _apply(session, row, FollowUpStep.INFORM_CUSTOMER, now, text)
+    notified = False
     if row.customer_id is not None:
         received_on = local_date(row.received_at)
-        notifications.notify_customer(
-            session=session,
-            now=now,
-            keyring=keyring,
-            customer_id=row.customer_id,
-            text=result_text(
-                bank=bank, received_on=f"{received_on.month}月{received_on.day}日", result=text
-            ),
-            subject=f"{bank}：您反映问题的处理结果",
-            purpose="followup_result",
-            ref=row.id,
-            idempotency_key=f"followup:{row.id}:result",
-        )
+        try:
+            with session.begin_nested():
+                notifications.notify_customer(
+                    session=session,
+                    now=now,
+                    keyring=keyring,
+                    customer_id=row.customer_id,
+                    text=result_text(
+                        bank=bank,
+                        received_on=f"{received_on.month}月{received_on.day}日",
+                        result=text,
+                    ),
+                    subject=f"{bank}：您反映问题的处理结果",
+                    purpose="followup_result",
+                    ref=row.id,
+                    idempotency_key=f"followup:{row.id}:result",
+                )
+            notified = True
+        except ValidationFailed as exc:
+            if exc.field != "customer_id":
+                raise
+            # No phone and no e-mail on file: the result was given on the return call;
+            # the timeline records that no message went out.
     consultations.record_fact(
         session=session,
         consultation_id=row.consultation_id,
         kind="followup_customer_informed",
         actor=actor,
         now=now,
-        data={"followup_id": row.id, "late": after.informed_late},
+        data={"followup_id": row.id, "late": after.informed_late, "notified": notified},
     )
     session.flush()
     return after
