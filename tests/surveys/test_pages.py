@@ -126,3 +126,12 @@ def test_agent_of_another_branch_cannot_rate(
         headers=auth_headers("agent", branch="SH01"),
     )
     assert r.status_code == 404
+
+
+def test_unanswered_question_shows_the_form_again_with_an_error(
+    container: Container, client: TestClient, october: FakeClock
+) -> None:
+    _, token = invited(container)
+    r = client.post(f"/survey/{token}", data={"resolution": "5", "attitude": "4"})
+    assert r.status_code == 422
+    assert "请为“办理效率”评 1–5 分" in r.text and 'name="efficiency"' in r.text

@@ -251,9 +251,9 @@ def survey_submit(
     token: str,
     request: Request,
     container: ContainerDep,
-    resolution: Annotated[int, Form(ge=1, le=5)],
-    attitude: Annotated[int, Form(ge=1, le=5)],
-    efficiency: Annotated[int, Form(ge=1, le=5)],
+    resolution: Annotated[int | None, Form()] = None,
+    attitude: Annotated[int | None, Form()] = None,
+    efficiency: Annotated[int | None, Form()] = None,
     rating: Annotated[str, Form(max_length=20)] = "",
     comment: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
@@ -264,9 +264,10 @@ def survey_submit(
                 session=session,
                 now=container.clock.now(),
                 token=token,
-                resolution=resolution,
-                attitude=attitude,
-                efficiency=efficiency,
+                # A question left blank is 0: refused on the page, naming the question.
+                resolution=resolution or 0,
+                attitude=attitude or 0,
+                efficiency=efficiency or 0,
                 comment=comment or None,
                 rating=rating or None,
             )

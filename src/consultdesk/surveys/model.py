@@ -121,13 +121,13 @@ def check_answers(
     *, resolution: int, attitude: int, efficiency: int, comment: str | None, rating: str | None
 ) -> SurveyAnswers:
     """Each question 1–5; a comment up to 500 characters; the overall rating optional."""
-    for name, value in (
-        ("resolution", resolution),
-        ("attitude", attitude),
-        ("efficiency", efficiency),
+    for name, label, value in (
+        ("resolution", "问题解决", resolution),
+        ("attitude", "服务态度", attitude),
+        ("efficiency", "办理效率", efficiency),
     ):
         if not 1 <= value <= 5:
-            raise ValidationFailed("评分须为 1–5 分", field=name)
+            raise ValidationFailed(f"请为“{label}”评 1–5 分", field=name)
     text = (comment or "").strip() or None
     if text is not None and len(text) > MAX_COMMENT:
         raise ValidationFailed(f"留言不得超过 {MAX_COMMENT} 个字符", field="comment")
