@@ -29,7 +29,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import StrEnum
 from typing import Literal, Protocol
@@ -633,5 +633,32 @@ def figures_reply(
         )
         return "\n".join(lines)
     lines = [f"账户 {f.number_masked}：余额 {f.currency} {f.amount:,.2f}" for f in figures]
+    lines.append(f"数据来源：{system}，查询时间 {_stamp(as_of)}（北京时间），以核心系统为准。")
+    return "\n".join(lines)
+
+
+def transactions_reply(
+    *,
+    number_masked: str,
+    transactions: Sequence[tuple[date, Decimal, str, str, str]],
+    system: str,
+    as_of: datetime,
+    lang: Lang = "zh",
+) -> str:
+    """A verified customer's recent transactions (booked on, amount, currency, summary,
+    masked counterparty) with their source system and time (SOL-2)."""
+    if lang == "en":
+        lines = [f"Recent transactions of account {number_masked}:"]
+        lines += [f"{d:%Y-%m-%d} {c} {a:,.2f} {s} {p}".rstrip() for d, a, c, s, p in transactions]
+        if not transactions:
+            lines.append("none")
+        lines.append(
+            f"Source: {system}, as of {_stamp(as_of)}; the core system's records are final."
+        )
+        return "\n".join(lines)
+    lines = [f"账户 {number_masked} 最近的交易："]
+    lines += [f"{d:%Y-%m-%d} {s} {c} {a:,.2f} {p}".rstrip() for d, a, c, s, p in transactions]
+    if not transactions:
+        lines.append("近期无交易记录")
     lines.append(f"数据来源：{system}，查询时间 {_stamp(as_of)}（北京时间），以核心系统为准。")
     return "\n".join(lines)

@@ -30,6 +30,7 @@ TABLE_MODULES = (
     "consultdesk.surveys.tables",
     "consultdesk.identity.tables",
     "consultdesk.retention.tables",
+    "consultdesk.assistant.tables",
 )
 
 
