@@ -417,7 +417,7 @@ _Z = {
     ),
     "second_check": (
         "{op}属于高风险业务，需要对您的身份进行二次核验（发送到您预留手机的验证码）后由人工客服办理。"
-        "正在为您转接人工客服，请稍候。请勿向任何人透露验证码以外的密码信息。",
+        "正在为您转接人工客服，请稍候。请勿向任何人透露密码或验证码。",
         "This is a high-risk operation: it needs a second identity check (a code sent to your "
         "registered phone) and is handled by an agent. Transferring you now.",
     ),

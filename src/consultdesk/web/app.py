@@ -38,6 +38,7 @@ FEATURE_ROUTERS: tuple[str, ...] = (
     "consultdesk.compliance.console:router",
     "consultdesk.aml.api:router",
     "consultdesk.aml.console:router",
+    "consultdesk.assistant.api:router",
 )
 
 

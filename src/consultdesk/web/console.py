@@ -163,7 +163,6 @@ def home(request: Request, container: ContainerDep, principal: ConsoleDep) -> Re
 
 
 PLACEHOLDERS: dict[str, tuple[str, Permission]] = {
-    "knowledge": ("nav.knowledge", Permission.KB_EDIT),
     "reports": ("nav.reports", Permission.REPORTS),
 }
 
