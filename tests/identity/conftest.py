@@ -14,6 +14,23 @@ from consultdesk.consultations import service as consultations
 from consultdesk.corebank.sandbox import DemoProfile, SandboxCoreBank
 from consultdesk.customers import service as customers
 from consultdesk.notifications.sms_sandbox import SandboxSmsGateway
+from consultdesk.staff import service as staff
+
+
+@pytest.fixture
+def auth_headers(container: Container, make_user: Any) -> Any:
+    """Bearer-token headers for a new member of ``role``: the token is issued directly
+    (one password hash per member instead of two; sign-in itself is tested in tests/staff)."""
+
+    def headers(role: str, *, branch: str = "HO") -> dict[str, str]:
+        member = make_user(role, branch=branch)
+        with container.uow() as session:
+            token = staff.issue_token(
+                session=session, now=container.clock.now(), user=member, name="test"
+            )
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
 
 
 @dataclass(frozen=True)

@@ -245,11 +245,12 @@ def test_verification_attempts_are_rate_limited_per_customer(
 ) -> None:
     # REQ: ACC-6
     def attempt(consultation_id: str) -> int:
-        return client.post(
+        r = client.post(
             f"/api/v1/consultations/{consultation_id}/identity/last-four",
             headers=desk.headers,
             json={"last_four": "0000"},
-        ).status_code
+        )
+        return r.status_code
 
     with container.uow() as session:
         more = [

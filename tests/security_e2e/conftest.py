@@ -7,17 +7,35 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
 
-from consultdesk.bootstrap import bootstrap
+from consultdesk.bootstrap import Container, bootstrap
 from consultdesk.demo import seed_demo
 from consultdesk.settings import Settings
+from consultdesk.staff import service as staff
 from consultdesk.web.app import create_app
 from tests.e2e.conftest import browser_type_launch_args
 
-__all__ = ["browser_type_launch_args", "chat_server"]
+__all__ = ["auth_headers", "browser_type_launch_args", "chat_server"]
+
+
+@pytest.fixture
+def auth_headers(container: Container, make_user: Any) -> Any:
+    """Bearer-token headers for a new member of ``role``: the token is issued directly
+    (one password hash per member instead of two; sign-in itself is tested in tests/staff)."""
+
+    def headers(role: str, *, branch: str = "HO") -> dict[str, str]:
+        member = make_user(role, branch=branch)
+        with container.uow() as session:
+            token = staff.issue_token(
+                session=session, now=container.clock.now(), user=member, name="test"
+            )
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
 
 
 @pytest.fixture(scope="module")

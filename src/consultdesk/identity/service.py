@@ -42,6 +42,7 @@ from consultdesk.corebank.model import (
 )
 from consultdesk.corebank.port import CoreBank
 from consultdesk.customers import service as customers
+from consultdesk.customers.tables import CustomerRow
 from consultdesk.identity.model import (
     OPERATION_ZH,
     OTHER_ACCOUNT_CHANNEL,
@@ -717,8 +718,6 @@ def reveal_identifier(
     customers.get_customer(session=session, customer_id=customer_id)
     # The customers feature offers the sealed phone; the sealed ID number is read from
     # its column the same way (customers.service has no accessor for it yet).
-    from consultdesk.customers.tables import CustomerRow
-
     row = session.get(CustomerRow, customer_id)
     token = row.phone_sealed if field == "phone" and row else row.id_number_sealed if row else None
     if not token:
