@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     mail_from: str = "noreply@demo-bank.example"
     sms_url: str | None = Field(default=None, description="SMS gateway; sandbox if unset")
     sms_token: str | None = None
+    public_url: str | None = Field(
+        default=None, description="Public address of the desk, used in survey links to customers"
+    )
     holiday_table: Path | None = Field(
         default=None,
         description="The bank's holiday table (YAML) for years chinesecalendar does not know",

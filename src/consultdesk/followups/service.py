@@ -37,18 +37,13 @@ if TYPE_CHECKING:
     from consultdesk.bootstrap import Container
 
 MAX_RESULT_IN_SMS = 150
-CALENDAR_EXTRA = "workdays.calendar"
 
 
 def working_calendar(container: Container) -> WorkingCalendar:
-    """The calendar deadlines are counted on: ``container.extras["workdays.calendar"]``
-    when the deployment set one (e.g. with the bank's holiday table for a year the
-    package does not know yet), else the State Council schedule from chinesecalendar."""
-    found = container.extras.get(CALENDAR_EXTRA)
-    if found is None:
-        found = container.extras[CALENDAR_EXTRA] = mainland_calendar()
-    calendar: WorkingCalendar = found  # type: ignore[assignment]
-    return calendar
+    """The calendar deadlines are counted on (wired in ``consultdesk.bootstrap``):
+    chinesecalendar's State Council schedule with the bank's holiday table on top for
+    years the package does not know yet."""
+    return container.calendar
 
 
 def _followup(row: FollowUpRow) -> FollowUp:

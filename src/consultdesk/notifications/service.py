@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -459,32 +458,14 @@ def _err(error: Exception | None) -> str | None:
 
 # --- wiring -----------------------------------------------------------------------------
 
-SMS_GATEWAY = "sms_gateway"
-_WIRING = threading.Lock()
 MAILER = "mailer"
 
 
 def sms_gateway(container: Container) -> SmsGateway:
-    """The container's SMS gateway: the in-memory sandbox when ``settings.sms_url`` is
-    unset (its inbox is the console's SMS inbox), else the HTTP gateway (token from
-    ``settings.sms_token`` when the deployment defines it). Built once per container."""
-    with _WIRING:
-        existing = container.extras.get(SMS_GATEWAY)
-        if existing is None:
-            existing = container.extras[SMS_GATEWAY] = _build_sms_gateway(container)
-    gateway: SmsGateway = existing  # type: ignore[assignment]
-    return gateway
-
-
-def _build_sms_gateway(container: Container) -> object:
-    if container.settings.sms_url:
-        from consultdesk.notifications.sms_http import HttpSmsGateway
-
-        token = str(getattr(container.settings, "sms_token", None) or "")
-        return HttpSmsGateway(base_url=container.settings.sms_url, token=token)
-    from consultdesk.notifications.sms_sandbox import SandboxSmsGateway
-
-    return SandboxSmsGateway(clock=container.clock)
+    """The container's SMS gateway (wired in ``consultdesk.bootstrap``): the in-memory
+    sandbox when ``settings.sms_url`` is unset — its inbox is the console's SMS inbox —
+    else the HTTP gateway."""
+    return container.sms
 
 
 def mailer(container: Container) -> Mailer | None:
