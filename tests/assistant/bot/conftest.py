@@ -16,7 +16,7 @@ from consultdesk.assistant import bot
 from consultdesk.assistant.dialogue import EntryView
 from consultdesk.assistant.encoder import SentenceEncoder
 from consultdesk.assistant.matcher import KnowledgeItem, Matcher
-from consultdesk.assistant.service import Assistant
+from consultdesk.assistant.service import Assistant, Knowledge, load_knowledge
 from consultdesk.bootstrap import Container
 from consultdesk.knowledge import service as knowledge
 from consultdesk.knowledge.demo import load_demo_entries
@@ -32,6 +32,17 @@ SLICE_IDS = (
     "WM-001", "WM-002",
     "FX-001", "INS-001", "PM-001",
 )  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from argon2 import PasswordHasher
+
+    from consultdesk.staff import passwords
+
+    monkeypatch.setattr(
+        passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -92,13 +103,16 @@ def live(
     cache_dir: Path,
     slice_matcher: Matcher,
 ) -> Assistant:
-    """The slice published in the test database and the container's assistant loaded
-    from it (a cache hit on the session's matcher files)."""
+    """The slice published in the test database and the container's assistant serving
+    it with the session's matcher (the build from the database itself is tested in
+    test_live_knowledge.py)."""
     publish_slice(container, kb_slice)
     assistant = Assistant(
         uow=container.uow, clock=container.clock, cache_dir=cache_dir, encoder=encoder
     )
-    assistant.refresh(wait=True)
+    with container.uow() as session:
+        loaded = load_knowledge(session=session, now=container.clock.now())
+    assistant.install(Knowledge(slice_matcher, loaded.entries, loaded.fingerprint))
     bot.install_assistant(container, assistant)
     container.extras["assistant.refresh_seconds"] = 0  # no watcher thread in tests
     return assistant
