@@ -47,6 +47,7 @@ FEATURE_SEEDERS: tuple[str, ...] = (
     "consultdesk.customers.demo:seed_demo_customers",
     "consultdesk.demo:seed_demo_knowledge",
     "consultdesk.appointments.demo:seed_demo_slots",
+    "consultdesk.routing.demo:seed_demo_routing",
 )
 
 

@@ -8,14 +8,15 @@ a branch serve that branch; head-office agents (the call centre) serve every bra
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from consultdesk.consultations import service as consultations
 from consultdesk.consultations.model import Complexity, Consultation, Move, Status
+from consultdesk.policy.model import Policy
 from consultdesk.policy.service import current_policy
 from consultdesk.routing.model import (
     CERTIFIED_LINES,
@@ -287,18 +288,45 @@ class Offer:
     expires_at: datetime
 
 
-def _routable_agents(session: Session, branch: str) -> list[RoutingAgentRow]:
-    return list(
-        session.scalars(
-            select(RoutingAgentRow)
-            .where(
-                RoutingAgentRow.status == Presence.AVAILABLE.value,
-                or_(RoutingAgentRow.branch == branch, RoutingAgentRow.branch == HEAD_OFFICE),
-            )
-            .order_by(RoutingAgentRow.agent_id)
-            .with_for_update()
+_AGENT_COLUMNS = (
+    RoutingAgentRow.agent_id,
+    RoutingAgentRow.role,
+    RoutingAgentRow.status,
+    RoutingAgentRow.idle_since,
+    RoutingAgentRow.chats,
+    RoutingAgentRow.on_call,
+    RoutingAgentRow.skills,
+    RoutingAgentRow.certificates,
+)
+
+
+def _routable_agents(session: Session, branch: str, max_chats: int) -> dict[str, AgentState]:
+    """Available agents of ``branch`` and of head office with room for a chat, locked so
+    two dispatchers never fill the same place. Plain rows, not ORM objects: this runs on
+    every routing decision (issue 4: p99 <= 5 ms with 200 agents)."""
+    rows = session.execute(
+        select(*_AGENT_COLUMNS)
+        .where(
+            RoutingAgentRow.status == Presence.AVAILABLE.value,
+            RoutingAgentRow.branch.in_([branch, HEAD_OFFICE]),
+            RoutingAgentRow.on_call.is_(False),
+            RoutingAgentRow.chats < max_chats,
         )
+        .with_for_update()
     )
+    return {
+        r.agent_id: AgentState(
+            agent_id=r.agent_id,
+            role=r.role,
+            presence=Presence(r.status),
+            idle_since=r.idle_since,
+            chats=r.chats,
+            on_call=r.on_call,
+            skills=frozenset(r.skills or ()),
+            certificates=frozenset(r.certificates or ()),
+        )
+        for r in rows
+    }
 
 
 def dispatch(
@@ -309,40 +337,51 @@ def dispatch(
     query = select(RoutingQueueRow).where(RoutingQueueRow.state == QueueState.WAITING.value)
     if branch:
         query = query.where(RoutingQueueRow.branch == branch)
-    query = query.order_by(RoutingQueueRow.priority_rank.desc(), RoutingQueueRow.enqueued_at).limit(
-        limit
-    )
+    query = query.order_by(RoutingQueueRow.priority_rank.desc(), RoutingQueueRow.enqueued_at)
+    query = query.limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     waiting = session.scalars(query).all()
+    if not waiting:
+        return []
     by_id = {w.consultation_id: w for w in waiting}
     offers: list[Offer] = []
-    agents_by_branch: dict[str, dict[str, RoutingAgentRow]] = {}
+    pools: dict[str, dict[str, AgentState]] = {}
+    policies: dict[str, Policy] = {}
     for item in queue_order([_item(w) for w in waiting]):
         q = by_id[item.consultation_id]
-        pool = agents_by_branch.get(q.branch)
+        policy = policies.get(q.branch)
+        if policy is None:
+            policy = policies[q.branch] = current_policy(
+                session=session, branch=BranchCode(q.branch)
+            )
+        max_chats = policy.int("routing.max_concurrent_chats")
+        pool = pools.get(q.branch)
         if pool is None:
-            pool = {a.agent_id: a for a in _routable_agents(session, q.branch)}
-            agents_by_branch[q.branch] = pool
-        policy = current_policy(session=session, branch=BranchCode(q.branch))
-        chosen = choose_agent(
-            item,
-            (_agent_state(a) for a in pool.values()),
-            max_chats=policy.int("routing.max_concurrent_chats"),
-        )
+            pool = pools[q.branch] = _routable_agents(session, q.branch, max_chats)
+        chosen = choose_agent(item, pool.values(), max_chats=max_chats)
         if chosen is None:
             continue
-        agent = pool[chosen.agent_id]
-        if q.channel in VOICE_CHANNELS:
-            agent.on_call = True
-        else:
-            agent.chats += 1
-        agent.idle_since = now
+        voice = q.channel in VOICE_CHANNELS
+        taken = replace(
+            chosen,
+            on_call=chosen.on_call or voice,
+            chats=chosen.chats + (0 if voice else 1),
+            idle_since=now,
+        )
+        for other in pools.values():  # a head-office agent sits in every branch's pool
+            if chosen.agent_id in other:
+                other[chosen.agent_id] = taken
+        session.execute(
+            update(RoutingAgentRow)
+            .where(RoutingAgentRow.agent_id == chosen.agent_id)
+            .values(on_call=taken.on_call, chats=taken.chats, idle_since=now)
+        )
         q.state = QueueState.OFFERED.value
-        q.agent_id = agent.agent_id
+        q.agent_id = chosen.agent_id
         q.offered_at = now
         q.offer_expires_at = now + timedelta(seconds=policy.int("routing.accept_timeout_s"))
-        offers.append(Offer(q.consultation_id, agent.agent_id, q.offer_expires_at))
+        offers.append(Offer(q.consultation_id, chosen.agent_id, q.offer_expires_at))
     session.flush()
     return offers
 

@@ -27,7 +27,7 @@ from consultdesk.consultations import service as consultations
 from consultdesk.consultations.model import Consultation, ConsultationType, Move, Status
 from consultdesk.policy.model import Policy
 from consultdesk.policy.service import current_policy
-from consultdesk.shared.errors import DomainError, IllegalTransition, NotFound, ValidationFailed
+from consultdesk.shared.errors import IllegalTransition, NotFound, ValidationFailed
 from consultdesk.shared.ids import BranchCode
 from consultdesk.sla.model import (
     RULES,
@@ -433,7 +433,8 @@ def _fire(
     now: datetime,
     worker: str,
     detail: dict[str, Any] | None = None,
-) -> Escalation | None:
+    flush: bool = True,
+) -> None:
     """Fire one claimed row: mark it, queue the escalation, record the fact, move."""
     kind = TimerKind(row.kind)
     rule = RULES[kind]
@@ -491,8 +492,8 @@ def _fire(
                 reason=rule.label_zh,
                 agent_id=current.agent_id,
             )
-    session.flush()
-    return escalation_of(escalation)
+    if flush:
+        session.flush()
 
 
 @dataclass(frozen=True)
@@ -539,13 +540,10 @@ def fire_due(
             row.state, row.met_at = TimerState.CANCELLED.value, now
             cancelled += 1
         else:
-            try:
-                with session.begin_nested():
-                    _fire(session, row, now=now, worker=worker)
-                fired += 1
-            except DomainError:
-                row.state, row.met_at = TimerState.CANCELLED.value, now
-                cancelled += 1
+            # No savepoint per row: any failure rolls the whole batch back and the next
+            # pass claims it again, which keeps "exactly once" simple and the pass cheap.
+            _fire(session, row, now=now, worker=worker, flush=False)
+            fired += 1
     session.flush()
     return FireResult(fired=fired, met=met, cancelled=cancelled)
 
