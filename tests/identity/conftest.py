@@ -15,6 +15,10 @@ from consultdesk.corebank.sandbox import DemoProfile, SandboxCoreBank
 from consultdesk.customers import service as customers
 from consultdesk.notifications.sms_sandbox import SandboxSmsGateway
 from consultdesk.staff import service as staff
+from tests.e2e.conftest import browser_type_launch_args
+from tests.security_e2e.conftest import served
+
+__all__ = ["auth_headers", "browser_type_launch_args", "served"]
 
 
 @pytest.fixture

@@ -82,3 +82,13 @@ def test_reveal_of_another_branchs_customer_is_not_found(
         json={"field": "phone", "reason": "客户要求核对预留手机号"},
     )
     assert r.status_code == 404
+
+
+def test_the_identity_panel_of_another_branch_is_not_found(
+    client: TestClient, auth_headers: Any, sh_desk: Any
+) -> None:
+    # REQ: RSK-2
+    bj = auth_headers("agent", branch="BJ01")
+    url = f"/console/identity?consultation_id={sh_desk.consultation_id}"
+    assert client.get(url, headers=bj).status_code == 404
+    assert client.get(url, headers=sh_desk.headers).status_code == 200

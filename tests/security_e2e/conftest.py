@@ -19,7 +19,7 @@ from consultdesk.staff import service as staff
 from consultdesk.web.app import create_app
 from tests.e2e.conftest import browser_type_launch_args
 
-__all__ = ["auth_headers", "browser_type_launch_args", "chat_server"]
+__all__ = ["auth_headers", "browser_type_launch_args", "chat_server", "served"]
 
 
 @pytest.fixture
@@ -39,7 +39,8 @@ def auth_headers(container: Container, make_user: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def chat_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Container]]:
+    """(base URL, container) of the demo bank on loopback, WebSockets on."""
     folder: Path = tmp_path_factory.mktemp("xss")
     container = bootstrap(
         Settings(
@@ -72,8 +73,13 @@ def chat_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", container
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         container.close()
+
+
+@pytest.fixture(scope="module")
+def chat_server(served: tuple[str, Container]) -> str:
+    return served[0]

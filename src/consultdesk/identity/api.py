@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from consultdesk.bootstrap import Container
@@ -37,9 +38,11 @@ from consultdesk.identity.schemas import (
 from consultdesk.security.ratelimit import limiter_for
 from consultdesk.shared.errors import DependencyDown, Forbidden, NotFound
 from consultdesk.staff.model import Permission, StaffMember
+from consultdesk.web.console import ConsoleDep, render
 from consultdesk.web.deps import ContainerDep, PrincipalDep, require
 
-router = APIRouter(prefix="/api/v1", tags=["identity"])
+router = APIRouter(tags=["identity"])
+console_router = APIRouter(include_in_schema=False)
 Handler = Annotated[StaffMember, Depends(require(Permission.HANDLE_CONSULTATIONS))]
 Revealer = Annotated[StaffMember, Depends(require(Permission.PII_REVEAL))]
 ConsultationIdPath = Annotated[str, Path(max_length=40)]
@@ -93,7 +96,7 @@ def fail_closed(
 # ---- verification (ACC-6) -------------------------------------------------------------
 
 
-@router.get("/consultations/{consultation_id}/identity", response_model=VerificationOut)
+@router.get("/api/v1/consultations/{consultation_id}/identity", response_model=VerificationOut)
 def read_verification(
     consultation_id: ConsultationIdPath, container: ContainerDep, member: Reader
 ) -> VerificationOut:
@@ -103,7 +106,9 @@ def read_verification(
     return VerificationOut.of(found)
 
 
-@router.post("/consultations/{consultation_id}/identity/last-four", response_model=CheckReportOut)
+@router.post(
+    "/api/v1/consultations/{consultation_id}/identity/last-four", response_model=CheckReportOut
+)
 def check_last_four(
     consultation_id: ConsultationIdPath, body: LastFourIn, container: ContainerDep, member: Handler
 ) -> CheckReportOut:
@@ -125,7 +130,7 @@ def check_last_four(
 
 
 @router.post(
-    "/consultations/{consultation_id}/identity/otp", response_model=SentOut, status_code=201
+    "/api/v1/consultations/{consultation_id}/identity/otp", response_model=SentOut, status_code=201
 )
 def send_code(
     consultation_id: ConsultationIdPath, container: ContainerDep, member: Handler
@@ -151,7 +156,9 @@ def send_code(
     )
 
 
-@router.post("/consultations/{consultation_id}/identity/otp/verify", response_model=CheckReportOut)
+@router.post(
+    "/api/v1/consultations/{consultation_id}/identity/otp/verify", response_model=CheckReportOut
+)
 def verify_code(
     consultation_id: ConsultationIdPath, body: CodeIn, container: ContainerDep, member: Handler
 ) -> CheckReportOut:
@@ -171,7 +178,7 @@ def verify_code(
 
 
 @router.post(
-    "/consultations/{consultation_id}/high-risk-checks",
+    "/api/v1/consultations/{consultation_id}/high-risk-checks",
     response_model=ApprovalOut,
     status_code=201,
 )
@@ -206,7 +213,7 @@ def high_risk_check(
 # ---- core-bank facts (ACP-3, SOL-2) -------------------------------------------------
 
 
-@router.get("/consultations/{consultation_id}/core/accounts", response_model=FactOut)
+@router.get("/api/v1/consultations/{consultation_id}/core/accounts", response_model=FactOut)
 def customer_accounts(
     consultation_id: ConsultationIdPath, container: ContainerDep, member: Handler
 ) -> FactOut:
@@ -222,7 +229,8 @@ def customer_accounts(
 
 
 @router.get(
-    "/consultations/{consultation_id}/core/accounts/{account_id}/status", response_model=FactOut
+    "/api/v1/consultations/{consultation_id}/core/accounts/{account_id}/status",
+    response_model=FactOut,
 )
 def account_status(
     consultation_id: ConsultationIdPath,
@@ -243,7 +251,8 @@ def account_status(
 
 
 @router.get(
-    "/consultations/{consultation_id}/core/accounts/{account_id}/balance", response_model=FactOut
+    "/api/v1/consultations/{consultation_id}/core/accounts/{account_id}/balance",
+    response_model=FactOut,
 )
 def account_balance(
     consultation_id: ConsultationIdPath,
@@ -265,7 +274,7 @@ def account_balance(
 
 
 @router.get(
-    "/consultations/{consultation_id}/core/accounts/{account_id}/transactions",
+    "/api/v1/consultations/{consultation_id}/core/accounts/{account_id}/transactions",
     response_model=FactOut,
 )
 def account_transactions(
@@ -293,7 +302,7 @@ def account_transactions(
 
 
 @router.get(
-    "/consultations/{consultation_id}/core/accounts/{account_id}/refused-transfers",
+    "/api/v1/consultations/{consultation_id}/core/accounts/{account_id}/refused-transfers",
     response_model=FactOut,
 )
 def refused_transfers(
@@ -319,7 +328,8 @@ def refused_transfers(
 
 
 @router.get(
-    "/consultations/{consultation_id}/core/eligibility/{product_code}", response_model=FactOut
+    "/api/v1/consultations/{consultation_id}/core/eligibility/{product_code}",
+    response_model=FactOut,
 )
 def product_eligibility(
     consultation_id: ConsultationIdPath,
@@ -342,7 +352,7 @@ def product_eligibility(
 # ---- revealing a full identifier (RSK-1, RSK-2) ---------------------------------------
 
 
-@router.post("/customers/{customer_id}/reveal", response_model=RevealOut)
+@router.post("/api/v1/customers/{customer_id}/reveal", response_model=RevealOut)
 def reveal_identifier(
     customer_id: CustomerIdPath, body: RevealIn, container: ContainerDep, member: Revealer
 ) -> RevealOut:
@@ -361,3 +371,44 @@ def reveal_identifier(
             actor=member.id,
         )
     return RevealOut(field=body.field, value=value)
+
+
+# ---- the agent's console panel ---------------------------------------------------------
+
+
+@console_router.get("/console/identity")
+def identity_page(
+    request: Request,
+    container: ContainerDep,
+    principal: ConsoleDep,
+    consultation_id: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    """The identity check panel of one consultation (ACC-6); another branch's is not found."""
+    member = principal.member
+    if not member.can(Permission.HANDLE_CONSULTATIONS):
+        raise Forbidden("当前角色无权访问该页面")
+    found, error = None, None
+    if consultation_id:
+        try:
+            with container.uow() as session:
+                visible(session, member, consultation_id.strip())
+                found = service.verification_of(
+                    session=session, consultation_id=consultation_id.strip()
+                )
+        except NotFound:
+            error = "咨询不存在"
+    page = render(
+        request,
+        "identity.html",
+        member=member,
+        csrf=principal.csrf,
+        consultation_id=consultation_id,
+        verification=found,
+        error=error,
+    )
+    if error:
+        page.status_code = 404
+    return page
+
+
+router.include_router(console_router)
