@@ -96,18 +96,40 @@ def eval_pairs(
 
 @assistant_app.command("train")
 def assistant_train(
-    entries: Annotated[Path, typer.Argument(help="知识条目文件（YAML 或 JSONL）")],
-    cache_dir: Annotated[Path, typer.Option("--cache-dir", help="保存向量与模型的缓存目录")] = Path(
-        ".cache/assistant"
-    ),
+    entries: Annotated[
+        Path | None,
+        typer.Argument(help="知识条目文件（YAML 或 JSONL）；省略时使用数据库中已发布的知识库"),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            help="缓存目录（默认：文件 .cache/assistant；数据库 <data_dir>/assistant-cache）",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象")] = False,
 ) -> None:
-    """在知识库的问法上拟合匹配引擎（向量、组合权重、分类器），并写入缓存。"""
+    """在知识库的问法上拟合匹配引擎（向量、组合权重、分类器），并写入缓存。
+
+    默认读取数据库中已发布的知识条目，并用坐席标注的同义/不同义问题对校准（QC-5）。"""
 
     def action() -> dict[str, Any]:
-        from consultdesk.assistant.training import train_assistant
+        if entries is not None:
+            from consultdesk.assistant.training import train_assistant
 
-        return train_assistant(entries=entries, cache_dir=cache_dir)
+            return train_assistant(entries=entries, cache_dir=cache_dir or Path(".cache/assistant"))
+        from consultdesk.assistant.service import CACHE_FOLDER, train_from_database
+        from consultdesk.bootstrap import bootstrap
+
+        container = bootstrap()
+        try:
+            return train_from_database(
+                uow=container.uow,
+                now=container.clock.now(),
+                cache_dir=cache_dir or container.settings.data_dir / CACHE_FOLDER,
+            )
+        finally:
+            container.close()
 
     _run(action, as_json=as_json)
 

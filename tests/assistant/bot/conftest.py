@@ -47,7 +47,7 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def kb_slice() -> list[EntrySpec]:
-    by_id = {s.entry_id: s for s in load_demo_entries()}
+    by_id: dict[str, EntrySpec] = {s.entry_id: s for s in load_demo_entries()}
     return [by_id[i] for i in SLICE_IDS if i in by_id]
 
 

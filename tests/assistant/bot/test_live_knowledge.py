@@ -1,0 +1,120 @@
+"""The assistant over the live knowledge base: built from the database, rebuilt in the
+background after a publish while answers keep flowing, the chat hook, and
+`consultdesk assistant train` on the database."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+import typer
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from consultdesk.assistant import bot
+from consultdesk.assistant.cli import register
+from consultdesk.assistant.encoder import SentenceEncoder
+from consultdesk.assistant.matcher import KnowledgeItem, Matcher
+from consultdesk.assistant.service import Assistant
+from consultdesk.bootstrap import Container
+from consultdesk.consultations import service as consultations
+from consultdesk.knowledge.model import EntrySpec
+from tests.assistant.bot.conftest import open_chat, publish_slice
+
+
+def test_the_assistant_builds_its_matcher_from_the_published_entries(
+    container: Container, kb_slice: list[EntrySpec], encoder: SentenceEncoder, cache_dir: Path
+) -> None:
+    publish_slice(container, kb_slice)
+    assistant = Assistant(
+        uow=container.uow, clock=container.clock, cache_dir=cache_dir, encoder=encoder
+    )
+    assert assistant.refresh(wait=True) is True
+    assert assistant.knowledge.ready and len(assistant.knowledge.entries) == len(kb_slice)
+    assert assistant.refresh(wait=True) is False  # unchanged: no rebuild
+
+
+def test_answers_keep_flowing_while_a_rebuild_runs(
+    container: Container, kb_slice: list[EntrySpec], slice_matcher: Matcher
+) -> None:
+    # A publish triggers a background rebuild; the old snapshot answers meanwhile and
+    # the new one takes over in one swap (no downtime).
+    publish_slice(container, kb_slice[:-1])
+    release = threading.Event()
+    building = threading.Event()
+
+    def slow_build(items: Sequence[KnowledgeItem]) -> Matcher:
+        if len(items) == len(kb_slice):  # the rebuild after the publish
+            building.set()
+            release.wait(10)
+        return slice_matcher
+
+    assistant = Assistant(uow=container.uow, clock=container.clock, builder=slow_build)
+    assistant.refresh(wait=True)
+    before = assistant.knowledge
+    assert kb_slice[-1].entry_id not in before.entries
+    publish_slice(container, kb_slice[-1:])
+    assert assistant.refresh() is True
+    assert building.wait(10)
+    answered = 0
+    deadline = time.monotonic() + 0.5
+    while time.monotonic() < deadline:  # the old snapshot keeps answering
+        snapshot = assistant.knowledge
+        assert snapshot is before
+        assert snapshot.matcher is not None and snapshot.matcher.match("信用卡怎么申请").top
+        answered += 1
+    release.set()
+    assistant.wait_idle(10)
+    assert answered > 0
+    assert kb_slice[-1].entry_id in assistant.knowledge.entries
+
+
+def test_a_customer_chat_message_gets_a_bot_reply(
+    bot_client: TestClient, container: Container
+) -> None:
+    # REQ: ACP-4 — the bot answers at once while no agent has the chat.
+    chat = open_chat(bot_client)
+    r = bot_client.post(
+        f"/api/v1/chat/{chat.consultation_id}/messages",
+        headers=chat.headers,
+        json={"text": "手机银行转账额度不够怎么调高", "client_msg_id": "c1"},
+    )
+    assert r.status_code == 201, r.text
+    hook = container.extras[bot.EXTRA_HOOK]
+    assert isinstance(hook, bot.ChatHook)
+    hook.drain()
+    with container.uow() as s:
+        kinds = [
+            m.author_kind.value
+            for m in consultations.transcript(session=s, consultation_id=chat.consultation_id)
+        ]
+    assert kinds == ["customer", "bot"]
+
+
+def test_the_cli_trains_on_the_database_by_default(
+    container: Container,
+    kb_slice: list[EntrySpec],
+    cache_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # REQ: QC-5 — `consultdesk assistant train` fits on the knowledge base.
+    publish_slice(container, kb_slice)
+    s = container.settings
+    monkeypatch.setenv("CONSULTDESK_DATABASE_URL", s.database_url)
+    if s.database_schema:
+        monkeypatch.setenv("CONSULTDESK_DATABASE_SCHEMA", s.database_schema)
+    monkeypatch.setenv("CONSULTDESK_SECRET_KEY", s.secret_key)
+    monkeypatch.setenv("CONSULTDESK_DATA_DIR", str(s.data_dir))
+    monkeypatch.setenv("CONSULTDESK_ENVIRONMENT", "test")
+    app = typer.Typer()
+    register(app)
+    result = CliRunner().invoke(
+        app, ["assistant", "train", "--cache-dir", str(cache_dir), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["entries"] == len(kb_slice) and report["classifier"] is True
