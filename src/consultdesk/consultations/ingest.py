@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
@@ -55,6 +56,7 @@ log = logging.getLogger("consultdesk.ingest")
 DEFAULT_MAX_BATCH = 256
 PATIENCE_WINDOW = 40  # earlier messages whose questions count on first sight (STD-3)
 QUESTION_MEMORY = 10_000  # consultations whose question keys the writer keeps
+POLICY_TTL_S = 5.0  # a policy change reaches the patience rule within this time
 MESSAGES = cast(Table, MessageRow.__table__)
 EVENTS = cast(Table, ConsultationEventRow.__table__)
 SYSTEM_ACTOR = "system"
@@ -96,6 +98,7 @@ class StoredBatch:
     outcomes: list[Outcome]  # one per item: the stored (or earlier) message, or its error
     suggestions: list[service.Posted]  # system messages the patience rule added
     questions: dict[str, Counter[str]]  # question keys per consultation, after the batch
+    repeat_limits: dict[str, int]  # patience.repeat_question_limit per branch, as used
 
 
 def store_batch(
@@ -104,12 +107,13 @@ def store_batch(
     now: datetime,
     items: Sequence[Incoming],
     questions: Mapping[str, Counter[str]] | None = None,
+    repeat_limits: Mapping[str, int] | None = None,
 ) -> StoredBatch:
     """Store ``items`` in the session's transaction, in order, with the rules of
     ``service.post_message``; nothing is committed here. ``questions`` are the question
     keys already known per consultation (the writer's memory, so the patience rule need
     not re-read the transcript every batch); unknown consultations are read from the
-    database."""
+    database. ``repeat_limits`` likewise spares reading the policy per batch."""
     outcomes: list[Outcome | None] = [None] * len(items)
     checked: list[tuple[int, AuthorKind, str, str | None]] = []
     for i, item in enumerate(items):
@@ -126,7 +130,7 @@ def store_batch(
             outcomes[i] = exc
     ids = sorted({items[i].consultation_id for i, *_ in checked})
     if not ids:
-        return StoredBatch([o for o in outcomes if o is not None], [], {})
+        return StoredBatch([o for o in outcomes if o is not None], [], {}, {})
     # PostgreSQL: lock the rows (sequence numbers); SQLite holds the write lock from BEGIN.
     rows = {
         r.id: r
@@ -145,7 +149,7 @@ def store_batch(
         ):
             known[(m.consultation_id, m.client_msg_id or "")] = service._message(m)
     asked = _earlier_questions(session, rows, items, checked, questions or {})
-    limits: dict[str, int] = {}
+    limits: dict[str, int] = dict(repeat_limits or {})
     new_messages: list[dict[str, Any]] = []
     new_events: list[dict[str, Any]] = []
     suggestions: list[service.Posted] = []
@@ -254,7 +258,7 @@ def store_batch(
     if new_events:
         session.execute(insert(EVENTS), new_events)
     session.flush()
-    return StoredBatch([o for o in outcomes if o is not None], suggestions, asked)
+    return StoredBatch([o for o in outcomes if o is not None], suggestions, asked, limits)
 
 
 def _earlier_questions(
@@ -316,6 +320,9 @@ class Ingest:
         # messages stored through this writer update it; the rule is a courtesy, so a
         # count that misses a message stored elsewhere is acceptable.
         self._questions: OrderedDict[str, Counter[str]] = OrderedDict()
+        # The patience limit per branch, re-read from the policy every POLICY_TTL_S.
+        self._limits: dict[str, int] = {}
+        self._limits_read = 0.0
         self.batches = 0
         self.stored = 0
 
@@ -370,12 +377,19 @@ class Ingest:
         outcomes: list[Outcome | BaseException]
         try:
             with self._uow() as session:
+                if time.monotonic() - self._limits_read > POLICY_TTL_S:
+                    self._limits, self._limits_read = {}, time.monotonic()
                 stored = store_batch(
-                    session=session, now=now, items=items, questions=self._questions
+                    session=session,
+                    now=now,
+                    items=items,
+                    questions=self._questions,
+                    repeat_limits=self._limits,
                 )
             outcomes = list(stored.outcomes)
             suggestions = stored.suggestions
             self._remember(stored.questions)
+            self._limits = stored.repeat_limits
         except Exception as exc:  # the commit failed: store each message on its own
             log.warning("batch of %d failed (%s); storing one by one", len(items), exc)
             suggestions = []
