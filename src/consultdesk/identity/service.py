@@ -22,9 +22,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from consultdesk.audit import service as audit
@@ -172,6 +173,30 @@ def verification_of(*, session: Session, consultation_id: str) -> Verification:
     )
 
 
+def _locked_verification(session: Session, *, consultation_id: str, now: datetime) -> Verification:
+    """The verification re-read under a row lock, its row created if missing (safe when two
+    requests race to create it): parallel checks on one consultation are serialised, so
+    neither overwrites the other and one fresh check cannot back two operations."""
+    c = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    values: dict[str, object] = {
+        "consultation_id": consultation_id,
+        "customer_id": c.customer_id,
+        "level": Level.NONE.value,
+        "methods": [],
+        "updated_at": now,
+    }
+    table = cast(Table, IdentityVerificationRow.__table__)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(postgresql.insert(table).values(values).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite.insert(table).values(values).on_conflict_do_nothing())
+    session.get(
+        IdentityVerificationRow, consultation_id, with_for_update=True, populate_existing=True
+    )
+    return verification_of(session=session, consultation_id=consultation_id)
+
+
 def _record_check(
     session: Session,
     *,
@@ -183,6 +208,9 @@ def _record_check(
     challenge_id: str | None = None,
     account_id: str | None = None,
 ) -> Verification:
+    verification = _locked_verification(
+        session, consultation_id=verification.consultation_id, now=now
+    )
     after = after_check(verification, check, policy_version=policy_version)
     session.add(
         IdentityCheckRow(
@@ -198,9 +226,7 @@ def _record_check(
         )
     )
     row = session.get(IdentityVerificationRow, verification.consultation_id)
-    if row is None:
-        row = IdentityVerificationRow(consultation_id=verification.consultation_id)
-        session.add(row)
+    assert row is not None  # created and locked by _locked_verification
     row.customer_id = verification.customer_id
     row.level = after.level.value
     row.methods = [m.value for m in after.methods]
@@ -482,8 +508,9 @@ def approve_high_risk(
         except OutsideAuthority as exc:
             exc.message = f"{exc.message}（{RIGHT_CHANNEL[op]}）"
             raise
+    current = _locked_verification(session, consultation_id=consultation_id, now=now)
     backing = fresh_second_check(
-        subject.verification, now=now, fresh_seconds=policy.int("identity.high_risk_check_fresh_s")
+        current, now=now, fresh_seconds=policy.int("identity.high_risk_check_fresh_s")
     )
     outcome = Outcome.PASSED if backing else Outcome.REFUSED
     _record_check(
