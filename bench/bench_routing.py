@@ -36,6 +36,7 @@ from consultdesk.routing.model import (
     Presence,
     WorkItem,
     choose_agent,
+    first_qualified,
     has_room,
     qualified,
 )
@@ -104,6 +105,7 @@ def pure(agents_n: int, decisions: int) -> None:
     rng = random.Random(7)
     agents = random_agents(rng, agents_n)
     items = [random_item(rng, i) for i in range(decisions)]
+    by_idle = sorted(agents, key=lambda a: (a.idle_since, a.agent_id))
     ours, base = [], []
     routed = 0
     for item in items:
@@ -114,6 +116,7 @@ def pure(agents_n: int, decisions: int) -> None:
         expected = baseline_choose(item, agents, 3)
         base.append((time.perf_counter() - t0) * 1000)
         assert chosen == expected
+        assert chosen == first_qualified(item, by_idle, max_chats=3)
         routed += chosen is not None
     print(f"1. pure decision, {agents_n} agents, {decisions} decisions ({routed} routed)")
     print(f"   {'':<36}{'p50 ms':>10}{'p99 ms':>10}{'target':>10}")

@@ -122,6 +122,20 @@ def choose_agent(
     return best
 
 
+def first_qualified(
+    item: WorkItem, agents_by_idle: Iterable[AgentState], *, max_chats: int
+) -> AgentState | None:
+    """``choose_agent`` for agents already in longest-idle order (``idle_since``, then id):
+    the first one who may take ``item``. Lets the database do the ordering and the scan
+    stop early."""
+    for agent in agents_by_idle:
+        if agent.presence != Presence.AVAILABLE or agent.agent_id in item.passed_over:
+            continue
+        if has_room(agent, channel=item.channel, max_chats=max_chats) and qualified(agent, item):
+            return agent
+    return None
+
+
 def queue_order(items: Sequence[WorkItem]) -> list[WorkItem]:
     """Urgent before high before normal before low; within one priority, first come."""
     return sorted(items, key=lambda i: (-i.priority_rank, i.enqueued_at, i.consultation_id))
