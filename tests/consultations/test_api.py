@@ -176,3 +176,19 @@ def test_visitor_with_known_phone_is_linked_for_the_agent(
     cid, _ = visitor(client, phone=PHONE)
     c = client.get(f"{V1}/consultations/{cid}", headers=agent).json()
     assert c["customer_id"] == cust["id"]
+
+
+def test_customer_reads_are_in_the_audit_log(
+    client: TestClient, agent: dict[str, str], container: Any
+) -> None:
+    # REQ: RSK-2 — every access to customer data is logged.
+    from consultdesk.audit import service as audit
+
+    cust = client.post(f"{V1}/customers", json={"name": "王芳", "phone": PHONE}, headers=agent)
+    cid = cust.json()["id"]
+    client.get(f"{V1}/customers", params={"phone": PHONE}, headers=agent)
+    client.get(f"{V1}/customers/{cid}", headers=agent)
+    client.get(f"{V1}/customers/{cid}/history", headers=agent)
+    with container.uow() as s:
+        actions = [e.action for e in audit.search(session=s, subject=cid)]
+    assert sorted(actions) == ["customer.history", "customer.lookup_by_phone", "customer.view"]

@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response
 from sqlalchemy.orm import Session
 
+from consultdesk.audit import service as audit
 from consultdesk.consultations import service, visitors
 from consultdesk.consultations.greetings import greeting
 from consultdesk.consultations.ingest import Incoming, ingest_for
@@ -87,6 +88,21 @@ def own_branch(member: StaffMember, branch: str | None) -> str:
     return chosen
 
 
+def audited(
+    container: ContainerDep, session: Session, member: StaffMember, action: str, customer: Customer
+) -> Customer:
+    """RSK-2: every read of a customer's record is in the audit log (as the last write)."""
+    audit.record(
+        session=session,
+        now=container.clock.now(),
+        actor=member.id,
+        action=action,
+        subject=customer.id,
+        details={"branch": customer.branch},
+    )
+    return customer
+
+
 def history_of(session: Session, customer: Customer) -> CustomerHistoryOut:
     earlier = service.customer_history(session=session, customer_id=customer.id)
     return CustomerHistoryOut(
@@ -130,13 +146,16 @@ def find_returning_customer(
         found = customers.find_by_phone(session=session, index_key=container.index_key, phone=phone)
         if found is None or not member.sees_branch(found.branch):
             raise NotFound("未找到该手机号对应的客户", field="phone")
-        return history_of(session, found)
+        history = history_of(session, found)
+        audited(container, session, member, "customer.lookup_by_phone", found)
+        return history
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerOut)
 def get_customer(customer_id: str, container: ContainerDep, member: Reader) -> CustomerOut:
     with container.uow() as session:
-        return CustomerOut.of(visible_customer(session, member, customer_id))
+        customer = visible_customer(session, member, customer_id)
+        return CustomerOut.of(audited(container, session, member, "customer.view", customer))
 
 
 @router.get("/customers/{customer_id}/history", response_model=CustomerHistoryOut)
@@ -144,7 +163,10 @@ def customer_history(
     customer_id: str, container: ContainerDep, member: Reader
 ) -> CustomerHistoryOut:
     with container.uow() as session:
-        return history_of(session, visible_customer(session, member, customer_id))
+        customer = visible_customer(session, member, customer_id)
+        history = history_of(session, customer)
+        audited(container, session, member, "customer.history", customer)
+        return history
 
 
 # ---- consultations, staff side ------------------------------------------------------
