@@ -68,3 +68,10 @@ def test_a_hold_without_reason_is_one_line_on_stderr(container: Container) -> No
     )
     assert result.exit_code == 2
     assert "reason" in result.output and "Traceback" not in result.output
+
+
+def test_purge_prints_a_table_of_what_went(container: Container) -> None:
+    # REQ: CLS-4
+    result = runner.invoke(_root(), ["purge"], env=_env(container))
+    assert result.exit_code == 0, result.output
+    assert "销毁完成" in result.output and "customer_identifiers" in result.output

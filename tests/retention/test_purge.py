@@ -255,3 +255,14 @@ def test_a_hold_without_a_kind_or_reason_is_refused(
             actor="t",
         )
     assert caught.value.field == field
+
+
+def test_the_scheduled_purge_runs_once_per_beijing_day(
+    container: Container, clock: FakeClock
+) -> None:
+    # REQ: CLS-4
+    day, first = retention.purge_if_due(container=container, last_day=None)
+    again, second = retention.purge_if_due(container=container, last_day=day)
+    clock.advance(days=1)
+    _, third = retention.purge_if_due(container=container, last_day=again)
+    assert first is not None and second is None and third is not None

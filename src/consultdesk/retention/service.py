@@ -32,7 +32,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, delete, inspect, select, update
@@ -471,3 +471,18 @@ def run_purge(*, container: Container, dry_run: bool = False) -> PurgeReport:
     container's clock, so the deletion and its proof commit together or not at all."""
     with container.uow() as session:
         return purge_expired(session=session, now=container.clock.now(), dry_run=dry_run)
+
+
+BEIJING = timezone(timedelta(hours=8), "CST")
+
+
+def purge_if_due(*, container: Container, last_day: date | None) -> tuple[date, PurgeReport | None]:
+    """For a scheduler loop: run the purge once per Beijing calendar day.
+
+    Returns the day it is now and the report when it ran (None when `last_day` is today);
+    keep the returned day and pass it back on the next call.
+    """
+    today = container.clock.now().astimezone(BEIJING).date()
+    if last_day == today:
+        return today, None
+    return today, run_purge(container=container)
