@@ -100,3 +100,16 @@ def test_customer_and_agent_chat_in_two_pages(browser: Browser, chat_server: str
     expect(customer.get_by_test_id("chat-summary")).to_have_text("客户想了解信用卡临时额度")
     customer.get_by_test_id("chat-confirm").click()
     expect(agent.get_by_test_id("summary-state")).to_have_text("客户已确认复述")
+
+
+def test_a_new_chat_appears_in_the_open_queue_without_reload(
+    browser: Browser, chat_server: str
+) -> None:
+    # REQ: ACC-1 — the agent's queue shows chats opened after the page was loaded.
+    agent = agent_page(browser, chat_server)
+    agent.goto(chat_server + "/console/queue")
+    customer = browser.new_context().new_page()
+    customer.goto(chat_server + "/chat")
+    customer.get_by_test_id("chat-subject").fill("外汇牌价")
+    customer.get_by_test_id("chat-start").click()
+    expect(agent.locator("#queue-rows tr", has_text="外汇牌价")).to_be_visible(timeout=10_000)

@@ -110,6 +110,32 @@
     loadHistory(row.dataset.customer);
   }
 
+  const STATUS = { queued: '排队中', in_progress: '处理中', waiting_customer: '等待客户', transferred: '已转接', escalated: '已升级', resolved: '已解决', closed: '已关闭' };
+
+  function cell(text) { const td = document.createElement('td'); td.textContent = text; return td; }
+
+  function button(cls, testid, text) {
+    const b = document.createElement('button');
+    b.type = 'button'; b.className = cls; b.dataset.testid = testid; b.setAttribute('data-testid', testid); b.textContent = text;
+    return b;
+  }
+
+  // New chats appear without reloading the page.
+  async function refresh() {
+    let list;
+    try { list = await api('GET', '/api/v1/consultations?open_only=true&limit=200'); } catch (err) { return; }
+    const fresh = list.map(function (c) {
+      const tr = document.createElement('tr');
+      tr.dataset.id = c.id; tr.dataset.customer = c.customer_id || ''; tr.dataset.status = c.status;
+      const actions = document.createElement('td');
+      actions.append(button('q-accept', 'accept', '接入'), ' ', button('q-open', 'open', '打开'));
+      tr.append(cell(c.opened_at.slice(0, 16).replace('T', ' ')), cell(c.channel), cell(c.branch), cell(c.subject || ''), cell(STATUS[c.status] || c.status), actions);
+      return tr;
+    });
+    rows.replaceChildren.apply(rows, fresh);
+  }
+  setInterval(refresh, 5000);
+
   rows.addEventListener('click', async function (e) {
     const button = e.target.closest('button');
     const row = e.target.closest('tr[data-id]');
