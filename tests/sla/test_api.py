@@ -86,3 +86,24 @@ def test_qa_sees_only_the_qa_queue_and_acknowledges(
     assert {e["queue"] for e in listed} == {"qa"}
     ack = client.post(f"/api/v1/sla/escalations/{listed[0]['id']}/ack", headers=h)
     assert ack.status_code == 200 and ack.json()["acknowledged_at"] is not None
+
+
+def test_web_app_fires_timers_in_the_background_when_asked(
+    container: Container, clock: FakeClock
+) -> None:
+    # REQ: STD-6 — single-process deployments escalate without anyone watching.
+    import time
+
+    from consultdesk.web.app import create_app
+
+    container.extras["sla.background"] = True
+    cid = chat(container, None)
+    clock.advance(31)
+    with TestClient(create_app(container)):
+        deadline = time.monotonic() + 10
+        fired: list[sla.Escalation] = []
+        while not fired and time.monotonic() < deadline:
+            time.sleep(0.1)
+            with container.uow() as s:
+                fired = sla.escalations(session=s)
+    assert [e.consultation_id for e in fired] == [cid]
