@@ -266,3 +266,35 @@ def test_the_scheduled_purge_runs_once_per_beijing_day(
     clock.advance(days=1)
     _, third = retention.purge_if_due(container=container, last_day=again)
     assert first is not None and second is None and third is not None
+
+
+def test_every_feature_row_keyed_by_the_consultation_goes_with_it(
+    container: Container, clock: FakeClock
+) -> None:
+    # REQ: CLS-4
+    from consultdesk.consultations.tables import ConsultationEventRow
+    from consultdesk.identity.tables import IdentityCheckRow
+
+    old = _case(container, "钱一", "13800000008")
+    with container.uow() as session:
+        session.add(
+            IdentityCheckRow(
+                consultation_id=old.consultation_id,
+                customer_id=old.customer_id,
+                method="id_last_four",
+                outcome="passed",
+                actor="t",
+                at=clock.now(),
+                policy_version="HO-v1",
+            )
+        )
+    clock.advance(days=FIVE_YEARS_AND_A_DAY)
+    retention.run_purge(container=container)
+    with container.uow() as session:
+        for table in (IdentityCheckRow, ConsultationEventRow):
+            left = session.scalar(
+                select(func.count())
+                .select_from(table)
+                .where(table.consultation_id == old.consultation_id)
+            )
+            assert left == 0, table.__tablename__
