@@ -190,7 +190,7 @@ class Connection:
 
     def submit(self, wire: WireMessage, consultation_id: str, item: Incoming) -> None:
         item = replace(item, origin=self.sub)
-        future = asyncio.wrap_future(ingest_for(self.container).submit(item))
+        future = ingest_for(self.container).submit_async(item)
         self.pending.put_nowait((wire, consultation_id, future))
 
     async def _sender(self) -> None:
