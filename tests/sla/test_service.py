@@ -387,3 +387,18 @@ def test_acknowledged_escalation_leaves_the_open_queue(
             .where(SlaEscalationRow.acknowledged_at.is_(None))
         )
     assert left == 0
+
+
+def test_consultation_opened_without_the_hook_still_gets_its_clocks(
+    container: Container, clock: FakeClock
+) -> None:
+    # REQ: ACC-2, STD-6 — escalation must not depend on every caller remembering a hook.
+    from consultdesk.sla.worker import run_pass
+
+    with container.uow() as s:
+        cid = consultations.open_consultation(
+            session=s, now=clock.now(), channel="chat", branch="BJ01", actor="c"
+        ).id
+    clock.advance(30.5)
+    run_pass(container, name="test")  # adopts it with clocks from its opening, fires
+    assert fired_rules(container, cid) == ["first_response"]

@@ -242,6 +242,31 @@ def sync_clocks(*, session: Session, now: datetime, consultation_id: str) -> lis
     return timers_of(session=session, consultation_id=c.id)
 
 
+def adopt_unclocked(*, session: Session, now: datetime, newest: int = 100) -> int:
+    """Safety net for consultations opened by a path that did not call ``sync_clocks``:
+    among the ``newest`` open consultations, each without any timer gets the clocks it
+    should have had from the moment it opened (ACC-2, STD-6). Returns how many."""
+    recent = consultations.list_consultations(session=session, open_only=True, limit=newest)
+    if not recent:
+        return 0
+    clocked = set(
+        session.scalars(
+            select(SlaTimerRow.consultation_id).where(
+                SlaTimerRow.consultation_id.in_([c.id for c in recent])
+            )
+        )
+    )
+    adopted = 0
+    for c in recent:
+        kinds = clocks_on_open(channel=c.channel.value, type=c.type.value)
+        if c.id in clocked or not kinds:
+            continue
+        start_clocks(session=session, now=c.opened_at, consultation=c, kinds=kinds)
+        sync_clocks(session=session, now=now, consultation_id=c.id)
+        adopted += 1
+    return adopted
+
+
 def on_accepted(
     *, session: Session, now: datetime, consultation_id: str, senior: bool
 ) -> list[Timer]:

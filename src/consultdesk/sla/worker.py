@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from consultdesk.bootstrap import Container
 from consultdesk.routing import service as routing
@@ -47,10 +47,16 @@ class PassResult:
 
 
 def run_pass(container: Container, *, batch: int = 200, name: str | None = None) -> PassResult:
-    """Fire everything due now, one transaction per batch, until nothing is due; then
-    reassign offers agents did not accept in time."""
+    """Give clocks to recently opened consultations that have none (a caller skipped
+    ``sync_clocks``), fire everything due now, one transaction per batch, until nothing
+    is due; then reassign offers agents did not accept in time."""
     who = name or worker_name()
     total = PassResult()
+    try:
+        with container.uow() as session:
+            sla.adopt_unclocked(session=session, now=container.clock.now())
+    except IntegrityError:
+        pass  # another worker adopted the same consultation first
     while True:
         with container.uow() as session:
             result = sla.fire_due(
@@ -83,7 +89,7 @@ def run_worker(
             total.add(result)
             if on_pass is not None:
                 on_pass(result)
-        except OperationalError as exc:
+        except (OperationalError, IntegrityError) as exc:
             log.warning("scheduler pass failed, retrying: %s", exc.__class__.__name__)
         stop.wait(poll_s)
     return total
