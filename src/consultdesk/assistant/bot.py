@@ -33,6 +33,7 @@ from consultdesk.assistant.dialogue import (
     Action,
     BotTurn,
     figures_reply,
+    limit_reply,
     respond,
     transactions_reply,
 )
@@ -100,6 +101,18 @@ def _figures(session: Session, container: Any, consultation_id: str, turn: BotTu
     accounts = identity.customer_accounts(
         session=session, now=now, corebank=container.corebank, consultation_id=consultation_id
     ).data
+    if turn.figure == "limit" and accounts:
+        account = accounts[0]
+        text = limit_reply(
+            number_masked=account.number_masked,
+            limit=account.daily_transfer_limit,
+            used=account.transferred_today,
+            currency=account.currency,
+            system=identity.SOURCE_SYSTEM_ZH,
+            as_of=now,
+            lang=turn.lang,
+        )
+        return replace(turn, text=text, business_line="ebanking")
     if turn.figure == "transactions" and accounts:
         found = identity.account_transactions(
             session=session,
@@ -227,6 +240,8 @@ def ask(
     passes the stored message's `question_seq` instead. Conflict when an agent already
     has the consultation. Never raises on the text itself."""
     assistant = assistant_for(container)
+    if not assistant.knowledge.fingerprint:  # never loaded (no app lifespan): load now
+        assistant.refresh()
     knowledge = assistant.knowledge
     with container.uow() as session:
         now = container.clock.now()

@@ -35,6 +35,7 @@ from enum import StrEnum
 from typing import Literal, Protocol
 
 Lang = Literal["zh", "en"]
+Figure = Literal["balance", "transactions", "limit"]
 
 # A question longer than this is not a FAQ question: a person reads it (safe handover).
 MAX_QUESTION_CHARS = 600
@@ -188,6 +189,10 @@ _SENSITIVE = re.compile(
     r"\bbalance\b|\btransactions?\b|\bstatement\b",
     re.I,
 )
+_OWN_LIMIT = re.compile(
+    r"(?:我|我的卡|我卡|我账户)(?:今天|今日|当天)?(?:还能|还可以)转(?:账)?多少|"
+    r"我的?(?:卡|账户)?(?:今天|今日)?(?:转账)?(?:限额|额度)(?:还剩|还有|剩)(?:多少)?"
+)
 _OWN = re.compile(r"我的?|我卡|我账|我这|帮我|给我|\bmy\b|\bi\b", re.I)
 # Names of products and general topics that contain a sensitive word.
 _SENSITIVE_EXEMPT = re.compile(
@@ -236,7 +241,7 @@ class Guarded:
     route: Route
     text: str
     reason: str = ""
-    figure: Literal["balance", "transactions"] | None = None
+    figure: Figure | None = None
 
 
 def clean_text(text: object) -> str:
@@ -271,10 +276,14 @@ def guard(text: object, *, verified: bool = False) -> Guarded:
         return Guarded(Route.REFUSE_AUTHORITY, cleaned, "涉及他人账户（ACC-7）")
     if _HIGH_RISK.search(compact) and _is_request(compact):
         return Guarded(Route.SECOND_CHECK, cleaned, "高风险操作需二次核验（RSK-4）")
-    if _is_sensitive(compact):
-        figure: Literal["balance", "transactions"] = (
-            "transactions" if _TRANSACTION_WORDS.search(compact) else "balance"
+    if _OWN_LIMIT.search(compact):  # the customer's own remaining transfer limit (SOL-2)
+        if verified:
+            return Guarded(Route.FIGURES, cleaned, "已核验客户查询转账限额", "limit")
+        return Guarded(
+            Route.VERIFY_FIRST, cleaned, "查询本人账户限额需先核验身份（ACC-6）", "limit"
         )
+    if _is_sensitive(compact):
+        figure: Figure = "transactions" if _TRANSACTION_WORDS.search(compact) else "balance"
         if verified:
             return Guarded(Route.FIGURES, cleaned, "已核验客户查询账户信息", figure)
         return Guarded(Route.VERIFY_FIRST, cleaned, "查询余额或交易需先核验身份（ACC-6）", figure)
@@ -404,7 +413,7 @@ class BotTurn:
     business_line: str | None = None
     confidence: float = 0.0
     guesses: tuple[Guess, ...] = ()
-    figure: Literal["balance", "transactions"] | None = None
+    figure: Figure | None = None
 
 
 _Z = {
@@ -687,3 +696,35 @@ def transactions_reply(
         lines.append("近期无交易记录")
     lines.append(f"数据来源：{system}，查询时间 {_stamp(as_of)}（北京时间），以核心系统为准。")
     return "\n".join(lines)
+
+
+def limit_reply(
+    *,
+    number_masked: str,
+    limit: Decimal | None,
+    used: Decimal,
+    currency: str,
+    system: str,
+    as_of: datetime,
+    lang: Lang = "zh",
+) -> str:
+    """A verified customer's daily transfer limit and what is left today, with source
+    and time (SOL-2)."""
+    if limit is None:
+        if lang == "en":
+            return (
+                f"Account {number_masked} has no daily transfer limit on record. Source: {system}."
+            )
+        return f"账户 {number_masked} 未设置日累计转账限额。数据来源：{system}，以核心系统为准。"
+    left = max(limit - used, Decimal(0))
+    if lang == "en":
+        return (
+            f"Account {number_masked}: daily transfer limit {currency} {limit:,.2f}, "
+            f"used today {used:,.2f}, left {left:,.2f}. Source: {system}, as of "
+            f"{_stamp(as_of)}; the core system's records are final."
+        )
+    return (
+        f"账户 {number_masked}：日累计转账限额 {currency} {limit:,.2f}，今日已转 {used:,.2f}，"
+        f"剩余 {left:,.2f}。数据来源：{system}，查询时间 {_stamp(as_of)}（北京时间），"
+        "以核心系统为准。"
+    )

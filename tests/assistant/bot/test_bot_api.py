@@ -116,6 +116,16 @@ def test_a_verified_customer_gets_the_balance_with_its_source_and_time(
     assert "余额" in body["reply"]
 
 
+def test_a_verified_customer_gets_the_remaining_transfer_limit_with_its_source(
+    bot_client: TestClient, container: Container, auth_headers: Any
+) -> None:
+    # REQ: SOL-2
+    chat = verified_chat(bot_client, container, auth_headers("agent", branch="BJ01"))
+    body = ask(bot_client, chat, "我今天还能转多少").json()
+    assert (body["route"], body["handed_over"]) == ("figures", False), body
+    assert "日累计转账限额" in body["reply"] and "以核心系统为准" in body["reply"]
+
+
 def test_ten_thousand_characters_are_a_safe_handover_not_an_error(
     bot_client: TestClient,
 ) -> None:

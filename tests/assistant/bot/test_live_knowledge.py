@@ -118,3 +118,17 @@ def test_the_cli_trains_on_the_database_by_default(
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["entries"] == len(kb_slice) and report["classifier"] is True
+
+
+def test_the_customer_sees_the_bot_reply_on_the_chat_socket(
+    bot_client: TestClient, container: Container
+) -> None:
+    # REQ: ACC-2 — the bot answers at once on the customer's own chat.
+    chat = open_chat(bot_client)
+    with bot_client.websocket_connect(f"/ws/chat/{chat.consultation_id}?token={chat.token}") as ws:
+        ws.send_json({"type": "message", "client_msg_id": "c1", "text": "你好"})
+        while True:
+            event = ws.receive_json()
+            if event["type"] == "message" and event["message"]["author_kind"] == "bot":
+                break
+    assert "智能助手" in event["message"]["text"]
