@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from consultdesk.bootstrap import Container
 from consultdesk.consultations import service as consultations
+from consultdesk.routing import service as routing
 from consultdesk.shared.clock import FakeClock
 from consultdesk.sla import service as sla
 
@@ -120,3 +121,19 @@ def test_supervisor_page_lists_open_escalations(
     r = client.get("/console/supervisor", headers=auth_headers("supervisor"))
     assert r.status_code == 200
     assert "在线首次响应超时" in r.text and cid in r.text
+
+
+def test_release_over_http_frees_the_agents_place(
+    client: TestClient, auth_headers: Any, container: Container
+) -> None:
+    # REQ: STD-5
+    h = auth_headers("agent", branch="BJ01")
+    me = client.put("/api/v1/routing/presence", json={"status": "available"}, headers=h).json()
+    cid = open_chat(container)
+    client.post("/api/v1/routing/queue", json={"consultation_id": cid}, headers=h)
+    r = client.post(f"/api/v1/routing/queue/{cid}/release", headers=h)
+    assert r.status_code == 204
+    queued = client.get("/api/v1/routing/queue", headers=h).json()
+    with container.uow() as s:
+        agent = routing.get_agent(session=s, agent_id=me["agent_id"])
+    assert agent.chats == 0 and queued == []

@@ -156,6 +156,15 @@ def accept(consultation_id: str, container: ContainerDep, member: Agent) -> Acce
     return AcceptedOut(consultation_id=c.id, status=c.status.value, agent_id=c.agent_id)
 
 
+@router.post("/api/v1/routing/queue/{consultation_id}/release", status_code=204)
+def release(consultation_id: str, container: ContainerDep, member: Agent) -> None:
+    """The consultation is resolved or closed: free the agent's place and settle its
+    SLA clocks (STD-5)."""
+    with container.uow() as session:
+        _check_consultation(session, member, consultation_id)
+        service.release(session=session, now=container.clock.now(), consultation_id=consultation_id)
+
+
 # --- the supervisor's live view -------------------------------------------------------
 
 
