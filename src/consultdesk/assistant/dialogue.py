@@ -271,22 +271,20 @@ def guard(text: object, *, verified: bool = False) -> Guarded:
     low = _lower(cleaned)
     compact = low.replace(" ", "") if not re.search(r"[a-z]{2,} [a-z]{2,}", low) else low
     if any(p.search(compact) for p in _SOCIAL):
-        return Guarded(Route.REFUSE_CREDENTIALS, cleaned, "索要或转告密码、验证码（RSK-3）")
+        return Guarded(Route.REFUSE_CREDENTIALS, cleaned, "索要或转告密码、验证码")  # RSK-3
     if any(p.search(compact) for p in _AUTHORITY):
-        return Guarded(Route.REFUSE_AUTHORITY, cleaned, "涉及他人账户（ACC-7）")
+        return Guarded(Route.REFUSE_AUTHORITY, cleaned, "涉及他人账户")  # ACC-7
     if _HIGH_RISK.search(compact) and _is_request(compact):
-        return Guarded(Route.SECOND_CHECK, cleaned, "高风险操作需二次核验（RSK-4）")
+        return Guarded(Route.SECOND_CHECK, cleaned, "高风险操作需二次核验")  # RSK-4
     if _OWN_LIMIT.search(compact):  # the customer's own remaining transfer limit (SOL-2)
         if verified:
             return Guarded(Route.FIGURES, cleaned, "已核验客户查询转账限额", "limit")
-        return Guarded(
-            Route.VERIFY_FIRST, cleaned, "查询本人账户限额需先核验身份（ACC-6）", "limit"
-        )
+        return Guarded(Route.VERIFY_FIRST, cleaned, "查询本人账户限额需先核验身份", "limit")
     if _is_sensitive(compact):
         figure: Figure = "transactions" if _TRANSACTION_WORDS.search(compact) else "balance"
         if verified:
             return Guarded(Route.FIGURES, cleaned, "已核验客户查询账户信息", figure)
-        return Guarded(Route.VERIFY_FIRST, cleaned, "查询余额或交易需先核验身份（ACC-6）", figure)
+        return Guarded(Route.VERIFY_FIRST, cleaned, "查询余额或交易需先核验身份", figure)
     if _HUMAN.search(compact):
         return Guarded(Route.HUMAN, cleaned, "客户要求人工服务")
     core = re.sub(r"^[\W_]+|[\W_]+$", "", low)
@@ -592,7 +590,7 @@ def respond(
                 Action.HANDOVER,
                 _t("complex", speak, q=top.question),
                 handover=True,
-                reason="复杂问题需人工分析（ACP-4）",
+                reason="复杂问题需人工分析",  # ACP-4
                 entry_id=top.entry_id,
                 business_line=top.business_line,
                 confidence=confidence,
