@@ -39,6 +39,7 @@ FEATURE_CLIS = (
     "consultdesk.followups.cli",
     "consultdesk.surveys.cli",
     "consultdesk.sla.cli",
+    "consultdesk.assistant.cli",
 )
 for _module in FEATURE_CLIS:
     importlib.import_module(_module).register(app)
