@@ -298,3 +298,46 @@ def test_every_feature_row_keyed_by_the_consultation_goes_with_it(
                 .where(table.consultation_id == old.consultation_id)
             )
             assert left == 0, table.__tablename__
+
+
+def _with_aml_table(container: Container) -> None:
+    # The AML feature's table, for databases where its migration has not landed yet.
+    from consultdesk.aml.tables import AmlAlertRow
+
+    AmlAlertRow.__table__.create(container.engine, checkfirst=True)
+
+
+def test_aml_records_stay_ten_years_and_an_open_alert_holds_the_customer(
+    container: Container, clock: FakeClock
+) -> None:
+    # REQ: CLS-4  REQ: RSK-5
+    from consultdesk.aml import service as aml
+
+    _with_aml_table(container)
+    old = _case(container, "孙一", "13800000009")
+    with container.uow() as session:
+        decided = aml.raise_evasion_inquiry(
+            session=session, now=clock.now(), customer_id="cus_other", text="能不能拆成几笔转账"
+        )
+        assert decided is not None
+        aml.dismiss_alert(
+            session=session, now=clock.now(), alert_id=decided.id, reviewer_id="c", reason="误报"
+        )
+        aml.raise_evasion_inquiry(
+            session=session,
+            now=clock.now(),
+            customer_id=old.customer_id,
+            text="怎么分几笔存钱不被查",
+        )
+    clock.advance(days=FIVE_YEARS_AND_A_DAY)
+    report = retention.run_purge(container=container)
+    assert _exists(container, old.consultation_id)  # open AML alert: held
+    assert report.classes[0].held_reasons[old.consultation_id] == "open_aml_alert"
+    assert report.classes[3].destroyed == 0  # five years: AML records stay
+    clock.advance(days=5 * 366)
+    dry = retention.run_purge(container=container, dry_run=True)
+    assert dry.classes[3].destroyed == 1  # the decided alert, past ten years
+    went = retention.run_purge(container=container)
+    assert went.classes[3].destroyed == 1
+    with container.uow() as session:
+        assert [a.customer_id for a in aml.open_alerts(session=session)] == [old.customer_id]
