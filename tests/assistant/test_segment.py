@@ -10,8 +10,8 @@ def test_chinese_runs_give_unigrams_and_bigrams() -> None:
     assert char_ngrams("网银") == ["网", "银", "网银"]
 
 
-def test_latin_words_give_boundary_trigrams() -> None:
-    assert char_ngrams("card") == ["<ca", "car", "ard", "rd>"]
+def test_latin_words_give_boundary_trigrams_and_fourgrams() -> None:
+    assert char_ngrams("card") == ["<ca", "car", "ard", "rd>", "<car", "card", "ard>"]
 
 
 def test_lexical_terms_mark_words_and_grams() -> None:

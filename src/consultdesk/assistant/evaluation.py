@@ -175,10 +175,9 @@ def evaluate_pairs(
     """Pair accuracy and AUC at the threshold from `calibrate` (or built-in)."""
     from consultdesk.assistant.pairs import (
         BUILTIN_THRESHOLD,
+        PairModel,
         best_threshold,
         builtin_pair_model,
-        interaction_features,
-        pair_features,
         train_pair_model,
     )
 
@@ -187,25 +186,23 @@ def evaluate_pairs(
     def as_tuples(rows: Sequence[LabelledPair]) -> list[tuple[str, str]]:
         return [(row.first, row.second) for row in rows]
 
-    featurize: Any = pair_features
-    model: Any = builtin_pair_model()
+    model: PairModel = builtin_pair_model()
     if train:
-        featurize = interaction_features
         labels = np.array([row.same for row in train])
         if len(set(labels.tolist())) < 2:
-            raise ValidationFailed("训练文件须同时包含标签 0 和 1", field="train")
-        model = train_pair_model(featurize(as_tuples(train), encoder=encoder), labels)
+            raise ValidationFailed("训练文件须同时包含标签 0 和 1", field="--train")
+        model = train_pair_model(as_tuples(train), labels, encoder=encoder)
     threshold = BUILTIN_THRESHOLD
     if calibrate:
-        dev_scores = model.probabilities(featurize(as_tuples(calibrate), encoder=encoder))
+        dev_scores = model.score(as_tuples(calibrate), encoder=encoder)
         threshold = best_threshold(dev_scores, np.array([row.same for row in calibrate]))
-    featurize([("预热", "预热")], encoder=encoder)
+    model.score([("预热", "预热")], encoder=encoder)
     latencies: list[float] = []
     for row in test[: min(len(test), 500)]:
         started = time.perf_counter()
-        model.probabilities(featurize([(row.first, row.second)], encoder=encoder))
+        model.score([(row.first, row.second)], encoder=encoder)
         latencies.append(time.perf_counter() - started)
-    scores = model.probabilities(featurize(as_tuples(test), encoder=encoder))
+    scores = model.score(as_tuples(test), encoder=encoder)
     truth = np.array([row.same for row in test])
     accuracy = float(((scores >= threshold).astype(int) == truth).mean())
     auc = None

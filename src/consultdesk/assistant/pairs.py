@@ -5,7 +5,8 @@ Contract: `pair_features(pairs, encoder=...)` returns one row of `FEATURE_NAMES`
 per pair; a `PairModel` maps rows onto P(same meaning). `builtin_pair_model()` is a
 fixed logistic model whose weights were derived from the demo knowledge base's
 paraphrases (same entry = same meaning, different entries = different), never
-from BQ; `train_pair_model` fits a gradient-boosted model on the caller's pairs.
+from BQ; `train_pair_model` fits a logistic model over pair tokens and embedding
+interactions on the caller's pairs.
 """
 
 from __future__ import annotations
@@ -41,7 +42,11 @@ BUILTIN_THRESHOLD = 0.5
 
 
 class PairModel(Protocol):
-    def probabilities(self, features: NDArray[np.float64]) -> NDArray[np.float64]: ...
+    def score(
+        self, pairs: Sequence[tuple[str, str]], *, encoder: SentenceEncoder
+    ) -> NDArray[np.float64]:
+        """P(same meaning) per pair."""
+        ...
 
 
 def _bigrams(text: str) -> set[str]:
@@ -144,6 +149,12 @@ class LinearPairModel:
         logits = features @ np.asarray(self.weights) + self.bias
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30))), dtype=np.float64)
 
+    def score(
+        self, pairs: Sequence[tuple[str, str]], *, encoder: SentenceEncoder
+    ) -> NDArray[np.float64]:
+        """P(same meaning) per pair."""
+        return self.probabilities(pair_features(pairs, encoder=encoder))
+
 
 @cache
 def builtin_pair_model() -> LinearPairModel:
@@ -176,36 +187,87 @@ def fit_builtin_weights(
     )
 
 
+def pair_tokens(a: str, b: str) -> list[str]:
+    """Sparse evidence of one normalised pair: words only one side has (`d:`), words
+    both share (`s:`), character bigrams only one side has (`bd:`) and crossings of
+    the differing words (`x:`), so a linear model can learn that e.g. 借款 vs 还款
+    changes the meaning while 怎么 vs 如何 does not."""
+    from consultdesk.assistant.segment import segment_words
+
+    words_a, words_b = set(segment_words(a)), set(segment_words(b))
+    bigrams_a, bigrams_b = _bigrams(a), _bigrams(b)
+    tokens = [f"d:{w}" for w in words_a ^ words_b] + [f"s:{w}" for w in words_a & words_b]
+    tokens += [f"bd:{g}" for g in bigrams_a ^ bigrams_b]
+    only_a, only_b = sorted(words_a - words_b)[:4], sorted(words_b - words_a)[:4]
+    tokens += [f"x:{min(x, y)}|{max(x, y)}" for x in only_a for y in only_b]
+    return tokens
+
+
+def _token_lists(tokens: list[str]) -> list[str]:
+    return tokens
+
+
 @dataclass(frozen=True)
 class TrainedPairModel:
-    """A gradient-boosted model over the pair features plus the elementwise product
-    and absolute difference of the two embeddings."""
+    """Logistic regression over hashed TF-IDF pair tokens (`pair_tokens`) joined
+    with the standardised pair features, u*v and |u-v| of the two embeddings;
+    fitted at run time on the caller's labelled pairs."""
 
+    hasher: Any
+    tfidf: Any
+    scaler: Any
     model: Any
 
-    def probabilities(self, features: NDArray[np.float64]) -> NDArray[np.float64]:
-        return np.asarray(self.model.predict_proba(features)[:, 1], dtype=np.float64)
+    def _design(self, pairs: Sequence[tuple[str, str]], encoder: SentenceEncoder) -> Any:
+        from scipy import sparse
+
+        left, right, u, v = _embedded(pairs, encoder)
+        scalar = _feature_rows(left, right, u, v, domain_centre(encoder))
+        dense = np.hstack([scalar, u * v, np.abs(u - v)])
+        tokens = self.tfidf.transform(
+            self.hasher.transform([pair_tokens(a, b) for a, b in zip(left, right, strict=True)])
+        )
+        scaled = self.scaler.transform(dense) * _DENSE_SCALE
+        return sparse.hstack([tokens, sparse.csr_matrix(scaled)]).tocsr()
+
+    def score(
+        self, pairs: Sequence[tuple[str, str]], *, encoder: SentenceEncoder
+    ) -> NDArray[np.float64]:
+        """P(same meaning) per pair."""
+        if not pairs:
+            return np.zeros(0, dtype=np.float64)
+        design = self._design(pairs, encoder)
+        return np.asarray(self.model.predict_proba(design)[:, 1], dtype=np.float64)
 
 
-def interaction_features(
-    pairs: Sequence[tuple[str, str]], *, encoder: SentenceEncoder
-) -> NDArray[np.float64]:
-    """Pair features followed by u*v and |u-v| of the two embeddings."""
+# Dense features are scaled down so the sparse tokens and the embeddings share one
+# regularisation strength (chosen on a BQ train/dev split: 0.05).
+_DENSE_SCALE = 0.05
+
+
+def train_pair_model(
+    pairs: Sequence[tuple[str, str]], same: NDArray[np.int64], *, encoder: SentenceEncoder
+) -> TrainedPairModel:
+    """Fit the trained pair model on labelled pairs (1 = same meaning)."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
     left, right, u, v = _embedded(pairs, encoder)
     scalar = _feature_rows(left, right, u, v, domain_centre(encoder))
-    return np.hstack([scalar, u * v, np.abs(u - v)]).astype(np.float32)
-
-
-def train_pair_model(features: NDArray[Any], same: NDArray[np.int64]) -> TrainedPairModel:
-    """Fit the trained pair model on rows from `interaction_features`."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    # Few rows cannot support many boosting rounds; 300 rounds for BQ-sized data.
-    rounds = int(min(300, max(20, len(same) // 100)))
-    model = HistGradientBoostingClassifier(
-        max_iter=rounds, learning_rate=0.1, max_leaf_nodes=63, random_state=0
-    ).fit(features, same)
-    return TrainedPairModel(model=model)
+    dense = np.hstack([scalar, u * v, np.abs(u - v)])
+    hasher = HashingVectorizer(
+        analyzer=_token_lists, n_features=2**20, alternate_sign=False, norm=None
+    )
+    counts = hasher.transform([pair_tokens(a, b) for a, b in zip(left, right, strict=True)])
+    tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
+    scaler = StandardScaler().fit(dense)
+    design = sparse.hstack(
+        [tfidf.transform(counts), sparse.csr_matrix(scaler.transform(dense) * _DENSE_SCALE)]
+    ).tocsr()
+    model = LogisticRegression(C=4.0, max_iter=3000).fit(design, same)
+    return TrainedPairModel(hasher=hasher, tfidf=tfidf, scaler=scaler, model=model)
 
 
 def best_threshold(scores: NDArray[np.float64], same: NDArray[np.int64]) -> float:

@@ -78,7 +78,8 @@ def char_ngrams(normalized: str) -> list[str]:
 
 def _latin_trigrams(word: str) -> list[str]:
     padded = f"<{word}>"
-    return [padded[i : i + 3] for i in range(max(1, len(padded) - 2))]
+    grams = [padded[i : i + 3] for i in range(max(1, len(padded) - 2))]
+    return grams + [padded[i : i + 4] for i in range(len(padded) - 3)]
 
 
 def lexical_terms(normalized: str) -> list[str]:
