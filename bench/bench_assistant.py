@@ -39,10 +39,10 @@ TARGETS = {
 
 
 def banking(folds: int) -> None:
+    from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
-    from scipy import sparse
 
     from consultdesk.assistant.evaluation import evaluate_intents, macro_f1, read_labelled_texts
     from consultdesk.assistant.lexical import Bm25Index
@@ -77,7 +77,9 @@ def banking(folds: int) -> None:
         def featurize(texts: list[str], w=words, c=chars) -> sparse.csr_matrix:
             return sparse.hstack([w.transform(texts), c.transform(texts)]).tocsr()
 
-        model = LogisticRegression(C=10, max_iter=2000).fit(featurize(train_text), labels[train_idx])
+        model = LogisticRegression(C=10, max_iter=2000).fit(
+            featurize(train_text), labels[train_idx]
+        )
         guess = model.predict(featurize(test_text))
         totals["tfidf_lr_accuracy"].append(float((guess == labels[test_idx]).mean()))
         totals["tfidf_lr_macro_f1"].append(macro_f1(list(labels[test_idx]), list(guess)))
@@ -111,7 +113,10 @@ def banking(folds: int) -> None:
     )
     print(f"  engine answer / offer     {mean['answer_rate']:.4f} / {mean['offer_rate']:.4f}")
     print(f"  engine latency ms         p50 {mean['p50']:.2f}  p99 {mean['p99']:.2f}")
-    print(f"  baseline TF-IDF + LR      {mean['tfidf_lr_accuracy']:.4f} (macro-F1 {mean['tfidf_lr_macro_f1']:.4f})")
+    print(
+        f"  baseline TF-IDF + LR      {mean['tfidf_lr_accuracy']:.4f}"
+        f" (macro-F1 {mean['tfidf_lr_macro_f1']:.4f})"
+    )
     print(f"  baseline plain BM25       {mean['bm25_accuracy']:.4f}")
 
 
@@ -163,9 +168,49 @@ def synthetic_knowledge(entries: int) -> list[object]:
     from consultdesk.assistant.matcher import KnowledgeItem
 
     rng = np.random.default_rng(0)
-    products = "信用卡 借记卡 手机银行 网银 理财产品 定期存款 房贷 车贷 消费贷 外汇 基金 保险 黄金 社保卡 公积金".split()
-    actions = "怎么办理 如何取消 能否修改 收费多少 限额多少 多久到账 需要什么材料 在哪里查询 为什么失败 怎么开通".split()
-    details = "在柜台 用手机 在周末 给家人 境外 夜间 首次 再次 紧急 批量 线上 异地".split()
+    products = [
+        "信用卡",
+        "借记卡",
+        "手机银行",
+        "网银",
+        "理财产品",
+        "定期存款",
+        "房贷",
+        "车贷",
+        "消费贷",
+        "外汇",
+        "基金",
+        "保险",
+        "黄金",
+        "社保卡",
+        "公积金",
+    ]
+    actions = [
+        "怎么办理",
+        "如何取消",
+        "能否修改",
+        "收费多少",
+        "限额多少",
+        "多久到账",
+        "需要什么材料",
+        "在哪里查询",
+        "为什么失败",
+        "怎么开通",
+    ]
+    details = [
+        "在柜台",
+        "用手机",
+        "在周末",
+        "给家人",
+        "境外",
+        "夜间",
+        "首次",
+        "再次",
+        "紧急",
+        "批量",
+        "线上",
+        "异地",
+    ]
     items = []
     for i in range(entries):
         p = products[i % len(products)]
