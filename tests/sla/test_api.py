@@ -107,3 +107,8 @@ def test_web_app_fires_timers_in_the_background_when_asked(
             with container.uow() as s:
                 fired = sla.escalations(session=s)
     assert [e.consultation_id for e in fired] == [cid]
+
+
+def test_acknowledging_an_id_out_of_range_is_a_422(client: TestClient, auth_headers: Any) -> None:
+    r = client.post(f"/api/v1/sla/escalations/{2**70}/ack", headers=auth_headers("supervisor"))
+    assert r.status_code == 422 and r.json()["error"]["field"] == "escalation_id"

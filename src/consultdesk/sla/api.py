@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, model_validator
 
 from consultdesk.consultations import service as consultations
@@ -154,7 +154,9 @@ def list_escalations(
 
 @router.post("/escalations/{escalation_id}/ack", response_model=EscalationOut)
 def acknowledge(
-    escalation_id: int, container: ContainerDep, principal: PrincipalDep
+    escalation_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    container: ContainerDep,
+    principal: PrincipalDep,
 ) -> EscalationOut:
     member = principal.member
     if not (member.can(Permission.SUPERVISE) or member.can(Permission.QA_REVIEW)):
