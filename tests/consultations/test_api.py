@@ -176,6 +176,11 @@ def test_visitor_with_known_phone_is_linked_for_the_agent(
     cid, _ = visitor(client, phone=PHONE)
     c = client.get(f"{V1}/consultations/{cid}", headers=agent).json()
     assert c["customer_id"] == cust["id"]
+    # A typed phone number proves nothing: the match is marked unverified (ACC-6).
+    timeline = client.get(f"{V1}/consultations/{cid}/timeline", headers=agent).json()
+    assert {"kind": "customer_matched_by_phone", "verified": False} in [
+        {"kind": e["kind"], **e["data"]} for e in timeline
+    ]
 
 
 def test_customer_reads_are_in_the_audit_log(

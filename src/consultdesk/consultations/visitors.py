@@ -63,6 +63,17 @@ def open_visitor_chat(
         customer_id=customer.id if customer else None,
         subject=subject,
     )
+    if customer is not None:
+        # Anyone can type a phone number: the match helps the agent (ACC-5) but proves
+        # nothing; identity is verified separately before anything sensitive (ACC-6).
+        service.record_fact(
+            session=session,
+            consultation_id=consultation.id,
+            kind="customer_matched_by_phone",
+            actor="customer",
+            now=now,
+            data={"verified": False},
+        )
     token = secrets.token_urlsafe(32)
     session.add(
         ChatTokenRow(

@@ -86,7 +86,7 @@
     try {
       const h = await api('GET', '/api/v1/customers/' + encodeURIComponent(customerId) + '/history');
       const head = document.createElement('li');
-      head.textContent = h.customer.name + ' ' + (h.customer.phone_masked || '');
+      head.textContent = h.customer.name + ' ' + (h.customer.phone_masked || '') + '（按手机号匹配，身份未核验）';
       historyList.appendChild(head);
       h.consultations.forEach(function (c) {
         if (c.id === state.current) return;
