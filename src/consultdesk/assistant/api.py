@@ -97,7 +97,9 @@ def suggestions(
     text: Annotated[str, Query(min_length=1, max_length=600)],
 ) -> list[SuggestionOut]:
     """The top three entries with their answers for what the agent is typing."""
-    found = suggest(knowledge=bot.assistant_for(container).knowledge, text=text)
+    assistant = bot.assistant_for(container)
+    assistant.ensure_loaded()
+    found = suggest(knowledge=assistant.knowledge, text=text)
     return [SuggestionOut.of(s) for s in found]
 
 
@@ -183,6 +185,7 @@ def knowledge_page(
     if not member.can(Permission.KB_EDIT):
         raise Forbidden("当前角色无权访问该页面")
     assistant = bot.assistant_for(container)
+    assistant.ensure_loaded()
     found = suggest(knowledge=assistant.knowledge, text=q) if q.strip() else []
     with container.uow() as session:
         items = review.list_review_items(session=session, status="open", limit=100)

@@ -240,8 +240,7 @@ def ask(
     passes the stored message's `question_seq` instead. Conflict when an agent already
     has the consultation. Never raises on the text itself."""
     assistant = assistant_for(container)
-    if not assistant.knowledge.fingerprint:  # never loaded (no app lifespan): load now
-        assistant.refresh()
+    assistant.ensure_loaded()
     knowledge = assistant.knowledge
     with container.uow() as session:
         now = container.clock.now()

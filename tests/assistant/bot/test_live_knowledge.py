@@ -132,3 +132,16 @@ def test_the_customer_sees_the_bot_reply_on_the_chat_socket(
             if event["type"] == "message" and event["message"]["author_kind"] == "bot":
                 break
     assert "智能助手" in event["message"]["text"]
+
+
+def test_an_assistant_never_refreshed_loads_on_first_use(
+    container: Container, kb_slice: list[EntrySpec], encoder: SentenceEncoder, cache_dir: Path
+) -> None:
+    # Without the app's lifespan (no watcher) the first question starts the load.
+    publish_slice(container, kb_slice)
+    assistant = Assistant(
+        uow=container.uow, clock=container.clock, cache_dir=cache_dir, encoder=encoder
+    )
+    assistant.ensure_loaded()
+    assistant.wait_idle(60)
+    assert assistant.knowledge.ready
