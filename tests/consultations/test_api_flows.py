@@ -212,3 +212,18 @@ def test_two_repeats_are_within_patience(client: TestClient) -> None:
     for i in range(2):
         client.post(url, json={"text": "怎么开户", "client_msg_id": f"q{i}"}, headers=token)
     assert all(m["author_kind"] == "customer" for m in client.get(url, headers=token).json())
+
+
+def test_agitated_customer_handed_to_a_named_colleague(
+    client: TestClient, agent: dict[str, str], make_user: Any
+) -> None:
+    # REQ: STD-3
+    senior = make_user("senior_agent", branch="BJ01")
+    c = open_chat(client, agent)
+    r = client.post(
+        f"{V1}/consultations/{c['id']}/handoff",
+        json={"reason": "agitated", "agent_id": senior.id},
+        headers=agent,
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["agent_id"]) == ("transferred", senior.id)

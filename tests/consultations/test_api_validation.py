@@ -232,3 +232,31 @@ def test_visitor_chat_with_bad_channel_names_channel(client: TestClient) -> None
     r = client.post(f"{V1}/chat", json={"branch": "BJ01", "channel": "phone"})
     assert r.status_code == 422
     assert field_of(r) == "channel"
+
+
+def test_handoff_to_an_unknown_colleague_names_agent_id(
+    client: TestClient, agent: dict[str, str]
+) -> None:
+    c = open_chat(client, agent)
+    r = client.post(
+        f"{V1}/consultations/{c['id']}/handoff",
+        json={"reason": "agitated", "agent_id": "usr_nobody"},
+        headers=agent,
+    )
+    assert r.status_code == 422
+    assert field_of(r) == "agent_id"
+
+
+def test_handoff_to_another_branchs_agent_names_agent_id(
+    client: TestClient, agent: dict[str, str], make_user: Any
+) -> None:
+    # REQ: STD-3 — handed to a colleague who can serve this branch.
+    other = make_user("agent", branch="SH01")
+    c = open_chat(client, agent)
+    r = client.post(
+        f"{V1}/consultations/{c['id']}/handoff",
+        json={"reason": "agitated", "agent_id": other.id},
+        headers=agent,
+    )
+    assert r.status_code == 422
+    assert field_of(r) == "agent_id"

@@ -42,7 +42,8 @@ from consultdesk.consultations.schemas import (
 )
 from consultdesk.customers import service as customers
 from consultdesk.customers.model import Customer
-from consultdesk.shared.errors import Forbidden, NotFound
+from consultdesk.shared.errors import Forbidden, NotFound, ValidationFailed
+from consultdesk.staff import service as staff
 from consultdesk.staff.model import Permission, StaffMember
 from consultdesk.web.deps import ContainerDep, PrincipalDep, require
 
@@ -78,6 +79,20 @@ def visible_customer(session: Session, member: StaffMember, customer_id: str) ->
     if not member.sees_branch(c.branch):
         raise NotFound("客户不存在", field="customer_id")
     return c
+
+
+def colleague(session: Session, c: Consultation, agent_id: str | None) -> str | None:
+    """``agent_id`` if it names an active member who handles consultations of ``c``'s
+    branch; a hand-over to anyone else is refused naming the field."""
+    if agent_id is None:
+        return None
+    try:
+        other = staff.get_user(session=session, user_id=agent_id)
+    except NotFound:
+        raise ValidationFailed("指定的同事不存在", field="agent_id") from None
+    if not (other.can(Permission.HANDLE_CONSULTATIONS) and other.sees_branch(c.branch)):
+        raise ValidationFailed("指定的同事不能处理该机构的咨询", field="agent_id")
+    return other.id
 
 
 def own_branch(member: StaffMember, branch: str | None) -> str:
@@ -273,7 +288,7 @@ def move_consultation(
 ) -> ConsultationOut:
     """A lifecycle move; ``accept`` also sends the channel greeting (ACC-3)."""
     with container.uow() as session:
-        visible_consultation(session, member, consultation_id)
+        c = visible_consultation(session, member, consultation_id)
         c = service.move(
             session=session,
             now=container.clock.now(),
@@ -281,7 +296,7 @@ def move_consultation(
             move=body.move,
             actor=member.id,
             reason=body.reason,
-            agent_id=body.agent_id,
+            agent_id=colleague(session, c, body.agent_id),
         )
         lang = visitors.visitor_lang(session=session, consultation_id=consultation_id)
     if body.move == Move.ACCEPT.value:
@@ -309,7 +324,7 @@ def hand_to_colleague(
 ) -> ConsultationOut:
     """STD-3: hand the customer to a colleague (a transfer recording why)."""
     with container.uow() as session:
-        visible_consultation(session, member, consultation_id)
+        c = visible_consultation(session, member, consultation_id)
         c = service.move(
             session=session,
             now=container.clock.now(),
@@ -317,7 +332,7 @@ def hand_to_colleague(
             move=Move.TRANSFER,
             actor=member.id,
             reason=body.reason if not body.note else f"{body.reason}: {body.note}",
-            agent_id=body.agent_id,
+            agent_id=colleague(session, c, body.agent_id),
         )
     return ConsultationOut.of(c)
 
