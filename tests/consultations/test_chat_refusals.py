@@ -131,3 +131,25 @@ def test_agent_socket_refuses_another_sites_page(
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 4403
+
+
+def test_agent_socket_stops_after_sign_out(
+    client: TestClient, container: Container, make_user: Any, clock: Any
+) -> None:
+    # REQ: PREP-5, RSK-2 — a closed session does not keep a live socket.
+    cid, _ = visitor(client)
+    sign_in(client, container, make_user, "BJ01")
+    with client.websocket_connect("/ws/agent") as agent:
+        agent.send_json({"type": "subscribe", "consultation_id": cid})
+        until(agent, "history")
+        with container.uow() as s:
+            staff.close_session(session=s, token=client.cookies[SESSION_COOKIE])
+        clock.advance(60)
+        agent.send_json(
+            {"type": "message", "consultation_id": cid, "client_msg_id": "a1", "text": "hi"}
+        )
+        until(agent, "error")
+        with pytest.raises(WebSocketDisconnect) as closed:
+            agent.receive_json()
+    assert closed.value.code == 4401
+    assert stored(container, cid) == []

@@ -61,6 +61,7 @@ router = APIRouter(include_in_schema=False)
 
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
+SESSION_RECHECK_S = 30
 MAX_FRAME_CHARS = MAX_MESSAGE_CHARS * 6 + 512  # JSON escapes of CJK text: up to \uXXXX
 
 
@@ -343,11 +344,29 @@ async def agent_socket(websocket: WebSocket) -> None:
     hub = hub_for(container)
     following: set[str] = set()
 
+    checked_at = container.clock.now()
+
     def check(consultation_id: str) -> None:
         with container.uow() as session:
             visible_consultation(session, member, consultation_id)
 
+    async def still_signed_in() -> None:
+        """A signed-out or expired session stops the socket too (checked every
+        SESSION_RECHECK_S, on the next frame)."""
+        nonlocal checked_at
+        now = container.clock.now()
+        if (now - checked_at).total_seconds() < SESSION_RECHECK_S:
+            return
+        try:
+            await run_in_threadpool(_agent, container, cookie)
+        except DomainError as exc:
+            await websocket.send_text(json.dumps(error_event(exc.field, exc.message)))
+            await websocket.close(code=CLOSE_UNAUTHORIZED)
+            raise WebSocketDisconnect(code=CLOSE_UNAUTHORIZED) from None
+        checked_at = now
+
     async def handle(data: dict[str, Any]) -> None:
+        await still_signed_in()
         kind = data.get("type")
         consultation_id = data.get("consultation_id")
         if not isinstance(consultation_id, str) or not 0 < len(consultation_id) <= 40:
