@@ -103,6 +103,21 @@ def test_the_cli_trains_on_the_database_by_default(
 ) -> None:
     # REQ: QC-5 — `consultdesk assistant train` fits on the knowledge base.
     publish_slice(container, kb_slice)
+    from consultdesk.assistant import review
+
+    with container.uow() as session:  # agents' labels calibrate the pair score
+        for first, second, same in (
+            ("信用卡可以分期吗", "信用卡能不能分期还", True),
+            ("信用卡可以分期吗", "借记卡能透支吗", False),
+        ):
+            review.label_pair(
+                session=session,
+                now=container.clock.now(),
+                first=first,
+                second=second,
+                same=same,
+                actor="usr_agent",
+            )
     s = container.settings
     monkeypatch.setenv("CONSULTDESK_DATABASE_URL", s.database_url)
     if s.database_schema:
@@ -118,6 +133,7 @@ def test_the_cli_trains_on_the_database_by_default(
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["entries"] == len(kb_slice) and report["classifier"] is True
+    assert report["labelled_pairs"] == 2 and "pair_threshold" in report
 
 
 def test_the_customer_sees_the_bot_reply_on_the_chat_socket(
