@@ -260,3 +260,12 @@ def test_handoff_to_another_branchs_agent_names_agent_id(
     )
     assert r.status_code == 422
     assert field_of(r) == "agent_id"
+
+
+def test_nul_character_in_a_message_names_text(client: TestClient, agent: dict[str, str]) -> None:
+    # PostgreSQL cannot store NUL: refused up front, never a 500.
+    c = open_chat(client, agent)
+    url = f"{V1}/consultations/{c['id']}/messages"
+    r = client.post(url, json={"text": "a\x00b"}, headers=agent)
+    assert r.status_code == 422
+    assert field_of(r) == "text"

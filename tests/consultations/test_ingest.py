@@ -40,6 +40,7 @@ def test_failing_messages_do_not_sink_their_batch_mates(container: Container) ->
         Incoming(cid, "nobody", "谁", client_msg_id="m5"),
         Incoming(cid, "customer", "第二条", client_msg_id="bad id"),
         Incoming(cid, "agent", "第三条", author_id="usr_1", client_msg_id="m7"),
+        Incoming(cid, "customer", "NUL\x00字符", client_msg_id="m8"),
     ]
     with container.uow() as s:
         outcomes = store_batch(session=s, now=container.clock.now(), items=items).outcomes
@@ -52,6 +53,7 @@ def test_failing_messages_do_not_sink_their_batch_mates(container: Container) ->
         "ValidationFailed",
         "ValidationFailed",
         "Posted",
+        "ValidationFailed",
     ]
     assert isinstance(outcomes[2], NotFound)
     assert isinstance(outcomes[3], Conflict)

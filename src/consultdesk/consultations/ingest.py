@@ -126,6 +126,8 @@ def store_batch(
             outcomes[i] = ValidationFailed("author_kind 取值无效", field="author_kind")
             continue
         try:
+            if "\x00" in item.text:  # PostgreSQL cannot store it; it would sink the batch
+                raise ValidationFailed("消息含有不允许的 NUL 字符", field="text")
             checked.append(
                 (i, kind, check_message_text(item.text), check_client_msg_id(item.client_msg_id))
             )

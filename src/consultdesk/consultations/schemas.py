@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from consultdesk.consultations.messages import MAX_MESSAGE_CHARS, Message
 from consultdesk.consultations.model import MAX_SUMMARY, Consultation
@@ -22,6 +22,14 @@ BRANCH = r"^[A-Za-z0-9]{1,12}$"
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def no_nul(cls, value: object) -> object:
+        """PostgreSQL cannot store NUL in text: refuse it here, naming the field."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("不允许包含 NUL 字符")
+        return value
 
 
 class CustomerCreate(_In):
