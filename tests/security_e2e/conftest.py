@@ -38,7 +38,7 @@ def auth_headers(container: Container, make_user: Any) -> Any:
     return headers
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Container]]:
     """(base URL, container) of the demo bank on loopback, WebSockets on."""
     folder: Path = tmp_path_factory.mktemp("xss")
@@ -80,6 +80,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Cont
         container.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chat_server(served: tuple[str, Container]) -> str:
     return served[0]
