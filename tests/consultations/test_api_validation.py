@@ -269,3 +269,11 @@ def test_nul_character_in_a_message_names_text(client: TestClient, agent: dict[s
     r = client.post(url, json={"text": "a\x00b"}, headers=agent)
     assert r.status_code == 422
     assert field_of(r) == "text"
+
+
+def test_malformed_consultation_id_names_the_field(
+    client: TestClient, agent: dict[str, str]
+) -> None:
+    r = client.get(f"{V1}/consultations/bad%00id", headers=agent)
+    assert r.status_code == 422
+    assert field_of(r) == "consultation_id"

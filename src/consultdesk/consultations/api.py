@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from sqlalchemy.orm import Session
 
 from consultdesk.audit import service as audit
@@ -22,6 +22,7 @@ from consultdesk.consultations.ingest import Incoming, ingest_for
 from consultdesk.consultations.messages import AuthorKind
 from consultdesk.consultations.model import Consultation, Move
 from consultdesk.consultations.schemas import (
+    ID_PATTERN,
     ClassifyIn,
     ConsultationOpen,
     ConsultationOut,
@@ -51,6 +52,8 @@ router = APIRouter(prefix="/api/v1", tags=["consultations"])
 Handler = Annotated[StaffMember, Depends(require(Permission.HANDLE_CONSULTATIONS))]
 ChatToken = Annotated[str, Header(alias="X-Chat-Token", max_length=100)]
 AfterSeq = Annotated[int, Query(ge=0, le=10**9)]
+ConsultationIdPath = Annotated[str, Path(pattern=ID_PATTERN)]
+CustomerIdPath = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
 async def reader(principal: PrincipalDep) -> StaffMember:
@@ -167,7 +170,9 @@ def find_returning_customer(
 
 
 @router.get("/customers/{customer_id}", response_model=CustomerOut)
-def get_customer(customer_id: str, container: ContainerDep, member: Reader) -> CustomerOut:
+def get_customer(
+    customer_id: CustomerIdPath, container: ContainerDep, member: Reader
+) -> CustomerOut:
     with container.uow() as session:
         customer = visible_customer(session, member, customer_id)
         return CustomerOut.of(audited(container, session, member, "customer.view", customer))
@@ -175,7 +180,7 @@ def get_customer(customer_id: str, container: ContainerDep, member: Reader) -> C
 
 @router.get("/customers/{customer_id}/history", response_model=CustomerHistoryOut)
 def customer_history(
-    customer_id: str, container: ContainerDep, member: Reader
+    customer_id: CustomerIdPath, container: ContainerDep, member: Reader
 ) -> CustomerHistoryOut:
     with container.uow() as session:
         customer = visible_customer(session, member, customer_id)
@@ -234,7 +239,7 @@ def list_consultations(
 
 @router.get("/consultations/{consultation_id}", response_model=ConsultationOut)
 def get_consultation(
-    consultation_id: str, container: ContainerDep, member: Reader
+    consultation_id: ConsultationIdPath, container: ContainerDep, member: Reader
 ) -> ConsultationOut:
     with container.uow() as session:
         return ConsultationOut.of(visible_consultation(session, member, consultation_id))
@@ -242,7 +247,7 @@ def get_consultation(
 
 @router.post("/consultations/{consultation_id}/messages", response_model=PostedOut)
 def post_agent_message(
-    consultation_id: str,
+    consultation_id: ConsultationIdPath,
     body: MessageIn,
     response: Response,
     container: ContainerDep,
@@ -262,7 +267,10 @@ def post_agent_message(
 
 @router.get("/consultations/{consultation_id}/messages", response_model=list[MessageOut])
 def read_transcript(
-    consultation_id: str, container: ContainerDep, member: Reader, after_seq: AfterSeq = 0
+    consultation_id: ConsultationIdPath,
+    container: ContainerDep,
+    member: Reader,
+    after_seq: AfterSeq = 0,
 ) -> list[MessageOut]:
     with container.uow() as session:
         visible_consultation(session, member, consultation_id)
@@ -274,7 +282,7 @@ def read_transcript(
 
 @router.get("/consultations/{consultation_id}/timeline", response_model=list[TimelineOut])
 def read_timeline(
-    consultation_id: str, container: ContainerDep, member: Reader
+    consultation_id: ConsultationIdPath, container: ContainerDep, member: Reader
 ) -> list[TimelineOut]:
     with container.uow() as session:
         visible_consultation(session, member, consultation_id)
@@ -284,7 +292,7 @@ def read_timeline(
 
 @router.post("/consultations/{consultation_id}/moves", response_model=ConsultationOut)
 def move_consultation(
-    consultation_id: str, body: MoveIn, container: ContainerDep, member: Handler
+    consultation_id: ConsultationIdPath, body: MoveIn, container: ContainerDep, member: Handler
 ) -> ConsultationOut:
     """A lifecycle move; ``accept`` also sends the channel greeting (ACC-3)."""
     with container.uow() as session:
@@ -320,7 +328,7 @@ def send_greeting(container: ContainerDep, c: Consultation, member: StaffMember,
 
 @router.post("/consultations/{consultation_id}/handoff", response_model=ConsultationOut)
 def hand_to_colleague(
-    consultation_id: str, body: HandoffIn, container: ContainerDep, member: Handler
+    consultation_id: ConsultationIdPath, body: HandoffIn, container: ContainerDep, member: Handler
 ) -> ConsultationOut:
     """STD-3: hand the customer to a colleague (a transfer recording why)."""
     with container.uow() as session:
@@ -339,7 +347,7 @@ def hand_to_colleague(
 
 @router.post("/consultations/{consultation_id}/summary", response_model=ConsultationOut)
 def restate_problem(
-    consultation_id: str, body: SummaryIn, container: ContainerDep, member: Handler
+    consultation_id: ConsultationIdPath, body: SummaryIn, container: ContainerDep, member: Handler
 ) -> ConsultationOut:
     """ACP-1: the agent's restatement of the problem, for the customer to confirm."""
     with container.uow() as session:
@@ -356,7 +364,7 @@ def restate_problem(
 
 @router.post("/consultations/{consultation_id}/confirm", response_model=ConsultationOut)
 def confirm_summary_for_customer(
-    consultation_id: str, container: ContainerDep, member: Handler
+    consultation_id: ConsultationIdPath, container: ContainerDep, member: Handler
 ) -> ConsultationOut:
     """ACP-1 on the phone or at the counter: the agent records the customer's 'yes'."""
     with container.uow() as session:
@@ -372,7 +380,7 @@ def confirm_summary_for_customer(
 
 @router.post("/consultations/{consultation_id}/classify", response_model=ConsultationOut)
 def classify(
-    consultation_id: str, body: ClassifyIn, container: ContainerDep, member: Handler
+    consultation_id: ConsultationIdPath, body: ClassifyIn, container: ContainerDep, member: Handler
 ) -> ConsultationOut:
     """ACP-4 / ACC-4: complexity, type, priority, business line."""
     with container.uow() as session:
@@ -392,7 +400,7 @@ def classify(
 
 @router.post("/consultations/{consultation_id}/outcome", response_model=ConsultationOut)
 def record_outcome(
-    consultation_id: str, body: OutcomeIn, container: ContainerDep, member: Handler
+    consultation_id: ConsultationIdPath, body: OutcomeIn, container: ContainerDep, member: Handler
 ) -> ConsultationOut:
     with container.uow() as session:
         visible_consultation(session, member, consultation_id)
@@ -434,7 +442,7 @@ def open_visitor_chat(body: VisitorChatOpen, container: ContainerDep) -> Visitor
 
 @router.get("/chat/{consultation_id}", response_model=VisitorConsultationOut)
 def visitor_consultation(
-    consultation_id: str, container: ContainerDep, token: ChatToken
+    consultation_id: ConsultationIdPath, container: ContainerDep, token: ChatToken
 ) -> VisitorConsultationOut:
     with container.uow() as session:
         c = visitors.consultation_for_token(
@@ -445,7 +453,7 @@ def visitor_consultation(
 
 @router.post("/chat/{consultation_id}/messages", response_model=PostedOut)
 def post_customer_message(
-    consultation_id: str,
+    consultation_id: ConsultationIdPath,
     body: MessageIn,
     response: Response,
     container: ContainerDep,
@@ -467,7 +475,10 @@ def post_customer_message(
 
 @router.get("/chat/{consultation_id}/messages", response_model=list[MessageOut])
 def visitor_transcript(
-    consultation_id: str, container: ContainerDep, token: ChatToken, after_seq: AfterSeq = 0
+    consultation_id: ConsultationIdPath,
+    container: ContainerDep,
+    token: ChatToken,
+    after_seq: AfterSeq = 0,
 ) -> list[MessageOut]:
     with container.uow() as session:
         visitors.consultation_for_token(
@@ -481,7 +492,7 @@ def visitor_transcript(
 
 @router.post("/chat/{consultation_id}/confirm", response_model=VisitorConsultationOut)
 def visitor_confirms_summary(
-    consultation_id: str, container: ContainerDep, token: ChatToken
+    consultation_id: ConsultationIdPath, container: ContainerDep, token: ChatToken
 ) -> VisitorConsultationOut:
     """ACP-1: the customer confirms the agent's restatement of the problem."""
     with container.uow() as session:

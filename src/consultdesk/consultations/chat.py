@@ -31,6 +31,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -48,7 +49,7 @@ from consultdesk.consultations.api import visible_consultation
 from consultdesk.consultations.ingest import Incoming, ingest_for
 from consultdesk.consultations.messages import MAX_MESSAGE_CHARS, AuthorKind, Message
 from consultdesk.consultations.model import STATUS_ZH
-from consultdesk.consultations.schemas import CLIENT_MSG_ID
+from consultdesk.consultations.schemas import CLIENT_MSG_ID, ID_PATTERN
 from consultdesk.org import service as org
 from consultdesk.shared.errors import DomainError, Forbidden, Unauthorized
 from consultdesk.staff import service as staff
@@ -369,8 +370,8 @@ async def agent_socket(websocket: WebSocket) -> None:
         await still_signed_in()
         kind = data.get("type")
         consultation_id = data.get("consultation_id")
-        if not isinstance(consultation_id, str) or not 0 < len(consultation_id) <= 40:
-            raise DomainError("缺少 consultation_id", field="consultation_id")
+        if not isinstance(consultation_id, str) or not re.match(ID_PATTERN, consultation_id):
+            raise DomainError("缺少或无效的 consultation_id", field="consultation_id")
         if kind == "subscribe":
             await run_in_threadpool(check, consultation_id)
             following.add(consultation_id)

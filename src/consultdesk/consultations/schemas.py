@@ -18,6 +18,7 @@ from consultdesk.customers.model import Customer
 
 CLIENT_MSG_ID = r"^[A-Za-z0-9_.:\-]{1,64}$"
 BRANCH = r"^[A-Za-z0-9]{1,12}$"
+ID_PATTERN = r"^[A-Za-z0-9_\-]{1,40}$"  # our ids: "con_4f3a9c1e7b2d40aa"
 
 
 class _In(BaseModel):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from consultdesk.customers import service as customers
 from consultdesk.shared.errors import Unauthorized, ValidationFailed
 
 VISITOR_CHANNELS = ("chat", "app")
+_ID = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
 LANGS = ("zh", "en")
 
 
@@ -87,7 +89,8 @@ def open_visitor_chat(
 def consultation_for_token(*, session: Session, consultation_id: str, token: str) -> Consultation:
     """The consultation the token opens, or ``Unauthorized`` (same answer for an unknown
     consultation and a wrong token, so ids cannot be probed)."""
-    row = session.get(ChatTokenRow, consultation_id) if token else None
+    plausible = token and _ID.match(consultation_id)
+    row = session.get(ChatTokenRow, consultation_id) if plausible else None
     if row is None or not hmac.compare_digest(row.token_hash, _digest(token)):
         raise Unauthorized("会话凭证无效或已过期", field="token", code="bad_chat_token")
     return service.get_consultation(session=session, consultation_id=consultation_id)
