@@ -66,11 +66,7 @@ def test_another_branchs_ids_answer_exactly_like_ids_that_do_not_exist(
     real = consultation_id if placeholder == "{consultation_id}" else customer_id
     fake = ("con_" if placeholder == "{consultation_id}" else "cus_") + "0" * 16
     bj = auth_headers("agent", branch="BJ01")
-    operations = [
-        (m, p)
-        for m, p in _operations(client, placeholder)
-        if p.startswith("/api/v1/consultations") or p.startswith("/api/v1/customers")
-    ]
+    operations = _operations(client, placeholder)
     assert operations
     statuses = set()
     for method, path in operations:
@@ -136,3 +132,31 @@ def test_a_used_code_cannot_be_replayed_to_clear_a_high_risk_operation(
         f"{desk.base}/high-risk-checks", headers=desk.headers, json={"operation": "transfer"}
     )
     assert r.status_code == 403 and r.json()["error"]["code"] == "fresh_check_required"
+
+
+def test_another_branchs_follow_up_answers_like_one_that_does_not_exist(
+    client: TestClient, container: Container, auth_headers: Any, make_user: Any
+) -> None:
+    # REQ: RSK-2
+    from consultdesk.followups import service as followups
+
+    consultation_id, _ = _sh01_case(container)
+    owner = make_user("agent", branch="SH01")
+    with container.uow() as session:
+        f = followups.create_followup(
+            session=session,
+            now=container.clock.now(),
+            consultation_id=consultation_id,
+            kind="next_day_feedback",
+            owner_id=owner.id,
+            actor="t",
+            calendar=container.calendar,
+        )
+    bj = auth_headers("agent", branch="BJ01")
+    for method, path in _operations(client, "{followup_id}"):
+        theirs = client.request(method, path.replace("{followup_id}", f.id), headers=bj, json={})
+        nobodys = client.request(
+            method, path.replace("{followup_id}", "fu_" + "0" * 16), headers=bj, json={}
+        )
+        assert theirs.status_code == nobodys.status_code, (method, path, theirs.text)
+        assert theirs.status_code >= 400
