@@ -34,7 +34,7 @@ def serve_in_thread(app: Any, *, host: str = "127.0.0.1") -> Iterator[str]:
         access_log=False,
         lifespan="off",
         http="h11",
-        ws="none",
+        ws="websockets-sansio",
         loop="asyncio",
     )
     server = uvicorn.Server(config)

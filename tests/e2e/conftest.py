@@ -16,7 +16,9 @@ import pytest
 
 from consultdesk.bootstrap import bootstrap
 from consultdesk.demo import seed_demo
+from consultdesk.policy.service import set_policy_value
 from consultdesk.settings import Settings
+from consultdesk.shared.ids import UserId
 from consultdesk.web.app import create_app
 from tests.servers import serve_in_thread
 
@@ -25,7 +27,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "e2e" in item.nodeid:
+        if item.nodeid.startswith("tests/e2e/"):
             item.add_marker(pytest.mark.browser)
 
 
@@ -61,6 +63,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     container = bootstrap(settings)
     seed_demo(container)
+    # Every browser test signs in from 127.0.0.1: lift the per-address limit for the run.
+    with container.uow() as session:
+        set_policy_value(
+            session=session,
+            now=container.clock.now(),
+            author=UserId("e2e"),
+            key="security.sign_in_per_address",
+            value=10_000,
+            reason="浏览器测试",
+        )
     with serve_in_thread(create_app(container)) as url:
         yield url
     container.close()

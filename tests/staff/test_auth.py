@@ -159,3 +159,13 @@ def test_me_lists_the_roles_permissions(client: TestClient, auth_headers: Any) -
     assert me["role"] == "compliance_officer"
     assert "aml.review" in me["permissions"]
     assert "users.manage" not in me["permissions"]
+
+
+def test_sign_in_attempts_from_one_address_are_rate_limited(client: TestClient) -> None:
+    # REQ: RSK-2 — rate limits on sign-in per client address, on top of the lockout.
+    for _ in range(20):
+        r = client.post("/api/v1/auth/token", json={"username": "nobody", "password": "x"})
+        assert r.status_code == 401
+    r = client.post("/api/v1/auth/token", json={"username": "nobody", "password": "x"})
+    assert r.status_code == 429
+    assert r.json()["error"]["code"] == "rate_limited"

@@ -51,8 +51,24 @@ FIELDS: tuple[PolicyField, ...] = (
     _f("escalation.complex_to_senior_s", "int", 60, "s", "STD-6", "复杂问题转高级坐席时限"),
     _f("escalation.complaint_to_qa_s", "int", 1800, "s", "STD-6", "投诉移交质检时限"),
     _f("escalation.wait_supervisor_s", "int", 600, "s", "STD-6", "客户等待超时通知主管"),
-    _f("hours.qa_opens_min", "int", 540, "min", "STD-6", "质检上班（北京时间分钟）", maximum=_D(1440)),
-    _f("hours.qa_closes_min", "int", 1050, "min", "STD-6", "质检下班（北京时间分钟）", maximum=_D(1440)),
+    _f(
+        "hours.qa_opens_min",
+        "int",
+        540,
+        "min",
+        "STD-6",
+        "质检上班（北京时间分钟）",
+        maximum=_D(1440),
+    ),
+    _f(
+        "hours.qa_closes_min",
+        "int",
+        1050,
+        "min",
+        "STD-6",
+        "质检下班（北京时间分钟）",
+        maximum=_D(1440),
+    ),
     _f("escalation.repeat_complaints", "int", 2, "times", "STD-6", "重复投诉升级次数"),
     _f(
         "routing.max_concurrent_chats",
@@ -121,6 +137,16 @@ FIELDS: tuple[PolicyField, ...] = (
         "security.login_max_failures", "int", 5, "tries", "RSK-2", "登录失败锁定次数", minimum=_D(1)
     ),
     _f("security.login_lockout_s", "int", 900, "s", "RSK-2", "登录锁定时长"),
+    _f(
+        "security.sign_in_per_address",
+        "int",
+        20,
+        "tries",
+        "RSK-2",
+        "同一地址登录尝试上限",
+        minimum=_D(1),
+    ),
+    _f("security.sign_in_window_s", "int", 300, "s", "RSK-2", "登录尝试计数窗口", minimum=_D(1)),
     # Suitability
     _f("suitability.assessment_valid_days", "int", 365, "days", "SOL-5", "风险测评有效期"),
     _f("suitability.elderly_age", "int", 65, "years", "SOL-5", "老年客户特别关注年龄"),

@@ -111,6 +111,18 @@ def client_address(request: Request) -> str:
 
 
 def sign_in_guard(request: Request) -> None:
-    """FastAPI dependency for the sign-in routes: at most SIGN_IN_PER_ADDRESS attempts
-    per client address, on top of the per-account lockout (RSK-2). 429 beyond."""
-    limiter_for(request.app.state.container).hit(SIGN_IN_PER_ADDRESS, client_address(request))
+    """FastAPI dependency for the sign-in routes: at most `security.sign_in_per_address`
+    attempts per client address in `security.sign_in_window_s` (policy; defaults as
+    SIGN_IN_PER_ADDRESS), on top of the per-account lockout (RSK-2). 429 beyond."""
+    from consultdesk.policy.service import current_policy
+
+    container = request.app.state.container
+    with container.uow() as session:
+        policy = current_policy(session=session)
+    limit = Limit(
+        SIGN_IN_PER_ADDRESS.kind,
+        policy.int("security.sign_in_per_address"),
+        policy.int("security.sign_in_window_s"),
+        SIGN_IN_PER_ADDRESS.message,
+    )
+    limiter_for(container).hit(limit, client_address(request))

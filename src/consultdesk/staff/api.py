@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from consultdesk.security.ratelimit import sign_in_guard
 from consultdesk.staff import service
 from consultdesk.staff.model import ROLE_PERMISSIONS, Permission, StaffMember
 from consultdesk.staff.schemas import MeOut, TokenOut, TokenRequest, UserCreate, UserOut
@@ -15,7 +16,12 @@ router = APIRouter(prefix="/api/v1", tags=["staff"])
 Admin = Annotated[StaffMember, Depends(require(Permission.USERS_MANAGE))]
 
 
-@router.post("/auth/token", response_model=TokenOut, status_code=201)
+@router.post(
+    "/auth/token",
+    response_model=TokenOut,
+    status_code=201,
+    dependencies=[Depends(sign_in_guard)],
+)
 def issue_token(body: TokenRequest, container: ContainerDep) -> TokenOut:
     """Exchange a username and password for a bearer token (lockout applies)."""
     now = container.clock.now()

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from consultdesk.policy import service as policy_service
 from consultdesk.policy.model import FIELDS
+from consultdesk.security.ratelimit import sign_in_guard
 from consultdesk.shared.errors import DomainError, Forbidden, NotFound, Unauthorized
 from consultdesk.shared.ids import HEAD_OFFICE, BranchCode
 from consultdesk.staff import service as staff
@@ -100,7 +101,7 @@ def login_page(request: Request) -> Response:
     return response
 
 
-@router.post("/login")
+@router.post("/login", dependencies=[Depends(sign_in_guard)])
 def login(
     request: Request,
     container: ContainerDep,
