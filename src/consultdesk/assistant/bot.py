@@ -259,7 +259,7 @@ def ask(
             posted.append(question.message)
             question_seq = question.message.seq
             text = question.message.text  # after C3 redaction (RSK-3)
-        turn = _turn(session, container, c, text, knowledge)
+        turn = _turn(session, container, c, text, knowledge, _last_offer(session, c.id))
         gate = None
         if turn.text:
             gate = gate_reply(
@@ -291,6 +291,15 @@ def ask(
         if reply.duplicate:  # this question was answered already
             return Asked(turn, gate, reply.message, False, ())
         posted.append(reply.message)
+        if turn.action is Action.OFFER:  # remembered so that "1"–"3" picks an entry
+            consultations.record_fact(
+                session=session,
+                consultation_id=consultation_id,
+                kind="bot_offer",
+                actor=BOT_ACTOR,
+                now=now,
+                data={"seq": reply.message.seq, "entries": [g.entry_id for g in turn.guesses]},
+            )
         if turn.review:
             review.queue_for_review(
                 session=session,
@@ -311,7 +320,32 @@ def ask(
     return Asked(turn, gate, reply.message, turn.handover, tuple(posted))
 
 
-def _turn(session: Session, container: Any, c: Consultation, text: str, knowledge: Any) -> BotTurn:
+def _last_offer(session: Session, consultation_id: str) -> tuple[str, ...]:
+    """The entries of the bot's last offer, if nothing the bot said came after it."""
+    offers = [
+        e
+        for e in consultations.timeline(session=session, consultation_id=consultation_id)
+        if e.kind == "bot_offer"
+    ]
+    if not offers:
+        return ()
+    data = offers[-1].data
+    later = consultations.transcript(
+        session=session, consultation_id=consultation_id, after_seq=int(data.get("seq", 0))
+    )
+    if any(m.author_kind is not AuthorKind.CUSTOMER for m in later):
+        return ()
+    return tuple(str(e) for e in data.get("entries", ()))
+
+
+def _turn(
+    session: Session,
+    container: Any,
+    c: Consultation,
+    text: str,
+    knowledge: Any,
+    offered: tuple[str, ...] = (),
+) -> BotTurn:
     from consultdesk.consultations import visitors
     from consultdesk.identity import service as identity
 
@@ -321,7 +355,14 @@ def _turn(session: Session, container: Any, c: Consultation, text: str, knowledg
     if knowledge.matcher is not None:
         matcher = knowledge.matcher.with_policy(policy_for(session=session, branch=c.branch))
         match = matcher.match
-    turn = respond(text=text, verified=verified, match=match, entries=knowledge.entries, lang=lang)
+    turn = respond(
+        text=text,
+        verified=verified,
+        match=match,
+        entries=knowledge.entries,
+        lang=lang,
+        offered=offered,
+    )
     if turn.action is Action.FIGURES:
         try:
             with session.begin_nested():

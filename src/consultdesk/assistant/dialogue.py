@@ -516,6 +516,18 @@ def answer_text(entry: EntryView, lang: Lang) -> str:
     return "\n".join(parts)
 
 
+_PICK = re.compile(r"^(?:选|第|选择|no\.?|#)?\s*([1-3一二三])\s*(?:个|条|项)?$", re.I)
+
+
+def _picked(text: str, offered: Sequence[str]) -> str | None:
+    """The offered entry a reply such as "2" or "第二个" picks, if any."""
+    found = _PICK.match(text.strip())
+    if not found or not offered:
+        return None
+    index = "123".find(found.group(1)) if found.group(1) in "123" else "一二三".find(found.group(1))
+    return offered[index] if index < len(offered) else None
+
+
 def _guesses(match: MatchLike, entries: Mapping[str, EntryView]) -> tuple[Guess, ...]:
     found = []
     for candidate in list(match.candidates)[:3]:
@@ -532,9 +544,12 @@ def respond(
     match: Callable[[str], MatchLike] | None,
     entries: Mapping[str, EntryView],
     lang: str | None = None,
+    offered: Sequence[str] = (),
 ) -> BotTurn:
     """The bot's turn for one customer message. `match` is None while no knowledge base
-    is loaded (FAQ questions are then handed over). Never raises on any `text`."""
+    is loaded (FAQ questions are then handed over). `offered`: the entries of the bot's
+    last offer, when it was the bot's last word; "1"–"3" then picks one. Never raises on
+    any `text`."""
     guarded = guard(text, verified=verified)
     speak: Lang = "en" if wants_english(text, chosen=lang) else "zh"
     q = guarded.text
@@ -542,6 +557,27 @@ def respond(
 
     def turn(action: Action, reply: str, **extra: object) -> BotTurn:
         return BotTurn(route, action, reply, speak, q, **extra)  # type: ignore[arg-type]
+
+    picked = _picked(guarded.text, offered) if route in (Route.FAQ, Route.CLARIFY) else None
+    if picked is not None and picked in entries:
+        entry = entries[picked]
+        route = Route.FAQ
+        if entry.complexity == "complex":  # ACP-4
+            return turn(
+                Action.HANDOVER,
+                _t("complex", speak, q=entry.question),
+                handover=True,
+                reason="复杂问题需人工分析",
+                entry_id=entry.entry_id,
+                business_line=entry.business_line,
+            )
+        return turn(
+            Action.ANSWER,
+            answer_text(entry, speak),
+            entry_id=entry.entry_id,
+            business_line=entry.business_line,
+            confidence=1.0,
+        )
 
     if route is Route.CLARIFY:
         return turn(Action.CLARIFY, _t("clarify", speak), reason=guarded.reason)

@@ -34,17 +34,6 @@ SLICE_IDS = (
 )  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from argon2 import PasswordHasher
-
-    from consultdesk.staff import passwords
-
-    monkeypatch.setattr(
-        passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-
-
 @pytest.fixture(scope="session")
 def kb_slice() -> list[EntrySpec]:
     by_id: dict[str, EntrySpec] = {s.entry_id: s for s in load_demo_entries()}

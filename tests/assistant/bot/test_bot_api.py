@@ -186,3 +186,28 @@ def test_an_empty_suggest_text_is_a_422_naming_the_field(
         "/api/v1/assistant/suggest", params={"text": ""}, headers=auth_headers("agent")
     )
     assert (r.status_code, r.json()["error"]["field"]) == (422, "text")
+
+
+def test_the_customer_picks_one_of_the_offered_questions_by_number(
+    bot_client: TestClient, container: Container
+) -> None:
+    # REQ: QC-5 — offered the top three, the customer answers "2" and gets that answer.
+    from consultdesk.policy import service as policy
+    from consultdesk.shared.ids import BranchCode, UserId
+
+    with container.uow() as s:  # this branch answers nothing at once: every match is offered
+        policy.set_policy_value(
+            session=s,
+            now=container.clock.now(),
+            author=UserId("usr_admin"),
+            key="assistant.answer_confidence",
+            value="1",
+            reason="测试",
+            scope=BranchCode("BJ01"),
+        )
+    chat = open_chat(bot_client)
+    offer = ask(bot_client, chat, "手机银行转账额度不够怎么调高").json()
+    assert offer["decision"] == "offer", offer
+    second = offer["candidates"][1]["entry_id"]
+    picked = ask(bot_client, chat, "2").json()
+    assert (picked["decision"], picked["entry_id"]) == ("answer", second)

@@ -160,3 +160,23 @@ def test_every_canned_reply_passes_the_compliance_check(key: str) -> None:
         filled = text.format(op="转账", q="我的账户为什么被冻结了", source="示例银行")
         if filled:
             assert not check_reply(text=filled, context=ReplyContext()).blocked, filled
+
+
+def test_a_number_after_an_offer_picks_the_offered_entry(
+    slice_matcher: Matcher, kb_slice: list[EntrySpec]
+) -> None:
+    t = respond(
+        text="第二个",
+        verified=False,
+        match=slice_matcher.match,
+        entries=views_of(kb_slice),
+        offered=("CC-001", "EB-005", "ACC-001"),
+    )
+    assert (t.action, t.entry_id) == (Action.ANSWER, "EB-005")
+
+
+def test_a_number_without_an_offer_is_an_ordinary_message(
+    slice_matcher: Matcher, kb_slice: list[EntrySpec]
+) -> None:
+    t = respond(text="2", verified=False, match=slice_matcher.match, entries=views_of(kb_slice))
+    assert t.entry_id is None or t.action is not Action.ANSWER or t.confidence < 1.0
