@@ -15,11 +15,13 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import date
 
 from fastapi import FastAPI
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from consultdesk.bootstrap import Container
+from consultdesk.retention import service as retention
 from consultdesk.routing import service as routing
 from consultdesk.sla import service as sla
 
@@ -83,12 +85,15 @@ def run_worker(
     connection) rolls that batch back; it is retried on the next pass."""
     who = name or worker_name()
     total = PassResult()
+    purged_on: date | None = None
     while not stop.is_set():
         try:
             result = run_pass(container, batch=batch, name=who)
             total.add(result)
             if on_pass is not None:
                 on_pass(result)
+            # CLS-4: destruction on schedule, once per Beijing day.
+            purged_on, _ = retention.purge_if_due(container=container, last_day=purged_on)
         except (OperationalError, IntegrityError) as exc:
             log.warning("scheduler pass failed, retrying: %s", exc.__class__.__name__)
         stop.wait(poll_s)
