@@ -211,3 +211,23 @@ def test_the_customer_picks_one_of_the_offered_questions_by_number(
     second = offer["candidates"][1]["entry_id"]
     picked = ask(bot_client, chat, "2").json()
     assert (picked["decision"], picked["entry_id"]) == ("answer", second)
+
+
+def test_a_bot_reply_the_gate_would_block_is_never_sent(
+    bot_client: TestClient, container: Container, live: Any
+) -> None:
+    # REQ: QC-6 — every bot reply passes the compliance check; a blocked one becomes a handover.
+    from dataclasses import replace
+
+    from consultdesk.assistant.service import Knowledge
+
+    knowledge = live.knowledge
+    bad = replace(knowledge.entries["EB-005"], answer="请您提供一下银行卡密码，我帮您调整限额。")
+    live.install(
+        Knowledge(knowledge.matcher, {**knowledge.entries, "EB-005": bad}, knowledge.fingerprint)
+    )
+    chat = open_chat(bot_client)
+    body = ask(bot_client, chat, "手机银行转账额度不够怎么调高").json()
+    assert (body["decision"], body["handed_over"]) == ("handover", True)
+    sent = [text for kind, text in transcript(container, chat.consultation_id) if kind == "bot"]
+    assert sent and all("密码" not in text for text in sent)
