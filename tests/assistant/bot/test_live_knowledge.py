@@ -161,3 +161,24 @@ def test_an_assistant_never_refreshed_loads_on_first_use(
     assistant.ensure_loaded()
     assistant.wait_idle(60)
     assert assistant.knowledge.ready
+
+
+def test_the_watcher_picks_up_a_publish_and_stops_on_detach(
+    container: Container, kb_slice: list[EntrySpec], slice_matcher: Matcher
+) -> None:
+    # After a publish the running app rebuilds on its own (every refresh_seconds).
+    assistant = Assistant(
+        uow=container.uow, clock=container.clock, builder=lambda items: slice_matcher
+    )
+    bot.install_assistant(container, assistant)
+    hook = bot.attach_bot(container, refresh_seconds=0.05)
+    try:
+        publish_slice(container, kb_slice)
+        deadline = time.monotonic() + 10
+        while not assistant.knowledge.ready and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert assistant.knowledge.ready
+    finally:
+        bot.detach_bot(container)
+    assert hook.watcher is not None and not hook.watcher.is_alive()
+    assert bot.EXTRA_HOOK not in container.extras
