@@ -475,7 +475,10 @@ _Z = {
         "Your question needs an agent to look at your situation; transferring you now. "
         "You can also book a branch appointment.",
     ),
-    "offer": ("您是想咨询以下哪个问题？请回复序号或直接点击：", "Did you mean one of these?"),
+    "offer": (
+        "您是想咨询以下哪个问题？请回复序号（1–3）：",
+        "Did you mean one of these? Reply with its number (1-3).",
+    ),
     "answer_lead": ("", "Here is our answer (in Chinese):"),
     "steps": ("办理步骤：", "Steps:"),
     "source": ("（答案来源：{source}）", "(Source: {source})"),
