@@ -11,23 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from consultdesk.settings import Settings
-from consultdesk.staff import passwords
 from tests.conftest import _settings
 
 V1 = "/api/v1"
 PHONE = "13812345678"
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Real argon2id with the smallest cost: these tests sign in a lot, not test hashing."""
-    monkeypatch.setattr(
-        passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 @pytest.fixture

@@ -5,22 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from consultdesk.bootstrap import Container
 from consultdesk.consultations import service
-from consultdesk.staff import passwords
 from consultdesk.staff import service as staff
 from consultdesk.web.deps import SESSION_COOKIE
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 def visitor(client: TestClient, branch: str = "BJ01") -> tuple[str, str]:

@@ -9,24 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from consultdesk.bootstrap import Container
 from consultdesk.consultations import service
 from consultdesk.settings import Settings
-from consultdesk.staff import passwords
 from consultdesk.staff import service as staff
 from consultdesk.web.deps import SESSION_COOKIE
 from tests.conftest import _settings
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 def visitor(client: TestClient, branch: str = "BJ01") -> tuple[str, str]:
