@@ -186,3 +186,26 @@ def test_customer_reads_are_in_the_audit_log(
     with container.uow() as s:
         actions = [e.action for e in audit.search(session=s, subject=cid)]
     assert sorted(actions) == ["customer.history", "customer.lookup_by_phone", "customer.view"]
+
+
+def test_agent_reply_with_a_forbidden_claim_is_blocked_and_not_stored(
+    client: TestClient, agent: dict[str, str]
+) -> None:
+    # REQ: QC-6, RSK-7 — every agent reply is checked before it is sent.
+    c = open_chat(client, agent)
+    url = f"{V1}/consultations/{c['id']}/messages"
+    r = client.post(url, json={"text": "这款理财保本保收益，稳赚不赔"}, headers=agent)
+    assert r.status_code == 422
+    assert (r.json()["error"]["code"], r.json()["error"]["field"]) == ("reply_blocked", "text")
+    assert client.get(url, headers=agent).json() == []
+
+
+def test_agent_reply_with_a_card_number_goes_out_masked(
+    client: TestClient, agent: dict[str, str]
+) -> None:
+    # REQ: RSK-1 — an unmasked card number is masked before it is sent.
+    c = open_chat(client, agent)
+    url = f"{V1}/consultations/{c['id']}/messages"
+    r = client.post(url, json={"text": "您尾号的卡 6222021234567890128 已登记"}, headers=agent)
+    assert r.status_code == 201, r.text
+    assert "6222021234567890128" not in r.json()["message"]["text"]

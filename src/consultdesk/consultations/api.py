@@ -21,6 +21,7 @@ from consultdesk.consultations.greetings import greeting
 from consultdesk.consultations.ingest import Incoming, ingest_for
 from consultdesk.consultations.messages import AuthorKind
 from consultdesk.consultations.model import Consultation, Move
+from consultdesk.consultations.reply_gate import blocked_error, send_agent_reply
 from consultdesk.consultations.schemas import (
     ID_PATTERN,
     ClassifyIn,
@@ -256,9 +257,16 @@ def post_agent_message(
     """201 when stored, 200 for a resend of an already stored ``client_msg_id``."""
     with container.uow() as session:
         visible_consultation(session, member, consultation_id)
-    posted = ingest_for(container).post(
-        Incoming(consultation_id, AuthorKind.AGENT, body.text, member.id, body.client_msg_id)
+    # QC-6: every agent reply is checked before it is sent; blocked ones are not stored.
+    gated, posted = send_agent_reply(
+        container=container,
+        consultation_id=consultation_id,
+        text=body.text,
+        agent_id=member.id,
+        client_msg_id=body.client_msg_id,
     )
+    if posted is None:
+        raise blocked_error(gated)
     response.status_code = 200 if posted.duplicate else 201
     return PostedOut(
         message=MessageOut.of(posted.message), duplicate=posted.duplicate, warning=posted.warning

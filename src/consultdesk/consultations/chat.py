@@ -49,6 +49,7 @@ from consultdesk.consultations.api import visible_consultation
 from consultdesk.consultations.ingest import Incoming, ingest_for
 from consultdesk.consultations.messages import MAX_MESSAGE_CHARS, AuthorKind, Message
 from consultdesk.consultations.model import STATUS_ZH
+from consultdesk.consultations.reply_gate import blocked_error, gate_agent_text
 from consultdesk.consultations.schemas import CLIENT_MSG_ID, ID_PATTERN
 from consultdesk.org import service as org
 from consultdesk.shared.errors import DomainError, Forbidden, Unauthorized
@@ -384,10 +385,21 @@ async def agent_socket(websocket: WebSocket) -> None:
         if consultation_id not in following:
             raise DomainError("请先订阅该咨询", field="consultation_id")
         wire = parse_message(data)
+        # QC-6: the reply is checked before it is sent; a blocked one is refused and recorded.
+        gated = await run_in_threadpool(
+            lambda: gate_agent_text(
+                container=container,
+                consultation_id=consultation_id,
+                text=wire.text,
+                agent_id=member.id,
+            )
+        )
+        if not gated.sendable:
+            raise blocked_error(gated)
         conn.submit(
             wire,
             consultation_id,
-            Incoming(consultation_id, AuthorKind.AGENT, wire.text, member.id, wire.client_msg_id),
+            Incoming(consultation_id, AuthorKind.AGENT, gated.text, member.id, wire.client_msg_id),
         )
 
     await conn.run(handle)

@@ -31,6 +31,7 @@ from consultdesk.compliance.rulepack import check_reply
 from consultdesk.consultations import service
 from consultdesk.consultations.messages import AuthorKind
 from consultdesk.customers import service as customers
+from consultdesk.shared.errors import ValidationFailed
 
 # Knowledge/consultation business line → compliance topic.
 TOPIC_OF_LINE = {
@@ -141,6 +142,31 @@ def gate_reply(
     return GateResult(Verdict.SEND, text, result, context)
 
 
+def gate_agent_text(
+    *, container: Any, consultation_id: str, text: str, agent_id: str
+) -> GateResult:
+    """QC-6: check an agent's reply in its own unit of work (a block is recorded against
+    the agent, RSK-6, and stays recorded although nothing is sent)."""
+    with container.uow() as session:
+        return gate_reply(
+            session=session,
+            now=container.clock.now(),
+            consultation_id=consultation_id,
+            text=text,
+            author_kind=AuthorKind.AGENT,
+            author_id=agent_id,
+        )
+
+
+def blocked_error(gated: GateResult) -> ValidationFailed:
+    """What the agent is told when a reply may not go out: edit it first."""
+    return ValidationFailed(
+        "回复未通过合规检查，请修改后再发送：" + "；".join(gated.messages),
+        field="text",
+        code="reply_blocked",
+    )
+
+
 def send_agent_reply(
     *,
     container: Any,
@@ -153,15 +179,9 @@ def send_agent_reply(
     (the fixed text when the rules fixed it). Blocked: recorded, nothing stored."""
     from consultdesk.consultations.ingest import Incoming, ingest_for
 
-    with container.uow() as session:
-        gated = gate_reply(
-            session=session,
-            now=container.clock.now(),
-            consultation_id=consultation_id,
-            text=text,
-            author_kind=AuthorKind.AGENT,
-            author_id=agent_id,
-        )
+    gated = gate_agent_text(
+        container=container, consultation_id=consultation_id, text=text, agent_id=agent_id
+    )
     if not gated.sendable:
         return gated, None
     posted = ingest_for(container).post(
