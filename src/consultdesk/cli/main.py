@@ -93,6 +93,7 @@ def serve(
         workers=workers,
         log_level="warning",
         ws="websockets-sansio",
+        ws_per_message_deflate=False,  # chat frames are short: compression costs CPU, saves little
     )
 
 
