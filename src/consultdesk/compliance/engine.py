@@ -82,6 +82,17 @@ class Negation:
         after = norm.original[last : last + 8]
         return any(q in after for q in _CLOSE_QUOTES)
 
+    def governs_clause(self, norm: Normalized, pattern: re.Pattern[str], start: int) -> bool:
+        """True when ``pattern`` matches within ``lookback`` compact characters before
+        ``start`` with no clause boundary in between (不得用于…证券投资…分红类保险):
+        a prohibition governs its whole clause, so the look-back is three times the
+        negation's."""
+        window = max(0, start - 3 * self.lookback)
+        return any(
+            not self._crosses_boundary(norm, m.end(), start)
+            for m in pattern.finditer(norm.compact, window, start)
+        )
+
     def negates(
         self, norm: Normalized, start: int, end: int, *, questions_negate: bool = True
     ) -> bool:
@@ -89,10 +100,8 @@ class Negation:
         or (when ``questions_negate``) asked as a question (是否保本 / 保本吗)."""
         compact = norm.compact
         window = max(0, start - self.lookback)
-        guards = [
-            m.span()
-            for m in self.not_negating.finditer(compact, max(0, window - 4), min(len(compact), end))
-        ]
+        limit = min(len(compact), end + self.lookahead)
+        guards = [m.span() for m in self.not_negating.finditer(compact, max(0, window - 4), limit)]
         if self._quoted(norm, start, end):
             return True
         for m in self.before.finditer(compact, window, start):
@@ -107,12 +116,16 @@ class Negation:
             clause_markers.append(self.before_question)
         for pattern in clause_markers:
             for m in pattern.finditer(compact, window, start):
+                # 不得不说… is no prohibition, 我们不是骗子 no warning about fraudsters.
+                if any(g0 <= m.start() < g1 for g0, g1 in guards):
+                    continue
                 if not self._crosses_boundary(norm, m.end(), start):
                     return True
-        limit = min(len(compact), end + self.lookahead)
         after_markers = [self.after, self.question] if questions_negate else [self.after]
         for pattern in after_markers:
             for m in pattern.finditer(compact, end, limit):
+                if any(g0 <= m.start() < g1 for g0, g1 in guards):
+                    continue  # 保本不是骗局 still claims 保本
                 if not self._crosses_boundary(norm, end, m.start()):
                     return True
                 break
@@ -164,6 +177,19 @@ class RequiredDisclosureDetector:
     unless_guaranteed: bool = False
     unless: re.Pattern[str] | None = None  # e.g. the reply declines to sell the product
     any_topic_cue: re.Pattern[str] | None = None  # recommending or describing words
+    # A trigger inside a prohibition's clause (不得用于…证券投资) introduces no product.
+    prohibition: re.Pattern[str] | None = None
+    negation: Negation | None = None
+
+    def _trigger(self, pattern: re.Pattern[str], norm: Normalized) -> re.Match[str] | None:
+        for m in pattern.finditer(norm.compact):
+            if (
+                self.prohibition is None
+                or self.negation is None
+                or not self.negation.governs_clause(norm, self.prohibition, m.start())
+            ):
+                return m
+        return None
 
     def find(self, norm: Normalized, ctx: ReplyContext) -> list[Hit]:
         if self.unless_guaranteed and ctx.guaranteed is True:
@@ -171,10 +197,10 @@ class RequiredDisclosureDetector:
         trigger = None
         topic_pattern = self.triggers.get(ctx.topic)
         if topic_pattern is not None:
-            trigger = topic_pattern.search(norm.compact)
+            trigger = self._trigger(topic_pattern, norm)
         # Outside the topics with their own trigger, any investment product counts.
         if topic_pattern is None and self.any_topic is not None:
-            trigger = self.any_topic.search(norm.compact)
+            trigger = self._trigger(self.any_topic, norm)
             if trigger is not None and self.any_topic_cue is not None:
                 trigger = trigger if self.any_topic_cue.search(norm.compact) else None
         if trigger is None or self._is_satisfied(norm.compact):
@@ -314,6 +340,7 @@ class BalanceDetector:
     after_amount: re.Pattern[str]
     generic: re.Pattern[str]
     detail: re.Pattern[str]
+    ignore_after: re.Pattern[str] | None = None  # 1元积1分: reward points, not money
 
     def find(self, norm: Normalized, ctx: ReplyContext) -> list[Hit]:
         if ctx.verified:
@@ -328,6 +355,8 @@ class BalanceDetector:
                 before = before[ends[-1] :]
             after = text[e : e + 6]
             if self.generic.search(before[-8:]) or _RANGE_AFTER.match(after):
+                continue
+            if self.ignore_after is not None and self.ignore_after.match(text, e, e + 12):
                 continue
             if self.before_amount.search(before) or self.after_amount.match(
                 after.lstrip().removeprefix("的")
@@ -352,20 +381,25 @@ class JargonDetector:
     window: int
 
     def find(self, norm: Normalized, ctx: ReplyContext) -> list[Hit]:
-        hits: list[Hit] = []
-        seen: set[str] = set()
+        # A term is explained when any of its occurrences is (宽限期，宽限期内保障有效);
+        # otherwise its first occurrence is reported.
+        first: dict[str, tuple[int, int]] = {}
+        explained: set[str] = set()
         text = norm.text
         for m in self.terms.finditer(text):
             term = m.group()
-            if term in seen:
+            first.setdefault(term, m.span())
+            if term in explained:
                 continue
-            seen.add(term)
             after = text[m.end() : m.end() + self.window]
             before = text[max(0, m.start() - 6) : m.start()]
             if self.explained_after.search(after) or self.explained_before.search(before):
-                continue
-            span = norm.span_of_text(*m.span())
-            hits.append(Hit(span, {"match": norm.original[span[0] : span[1]]}))
+                explained.add(term)
+        hits: list[Hit] = []
+        for term, (s, e) in first.items():
+            if term not in explained:
+                span = norm.span_of_text(s, e)
+                hits.append(Hit(span, {"match": norm.original[span[0] : span[1]]}))
         return hits
 
 

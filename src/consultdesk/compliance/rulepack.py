@@ -82,6 +82,8 @@ def _required(params: Mapping[str, Any], settings: PackSettings, where: str) -> 
         unless=_optional(params, "unless", settings),
         any_topic_cue=_optional(params, "any_topic_cue", settings),
         unless_guaranteed=bool(params.get("unless_guaranteed", False)),
+        prohibition=_optional(params, "prohibition", settings),
+        negation=settings.negation,
     )
 
 
@@ -114,6 +116,7 @@ def _balance(params: Mapping[str, Any], settings: PackSettings, where: str) -> D
         after_amount=settings.compile(_text(params, "after_amount", where)),
         generic=settings.compile(_text(params, "generic", where)),
         detail=settings.compile(_text(params, "detail", where)),
+        ignore_after=_optional(params, "ignore_after", settings),
     )
 
 
