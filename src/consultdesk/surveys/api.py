@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from consultdesk.consultations import service as consultations
+from consultdesk.notifications.outbox import NotificationChannel
 from consultdesk.shared.errors import Conflict, DomainError, NotFound
 from consultdesk.staff.model import Permission, StaffMember
 from consultdesk.surveys import service
@@ -134,15 +135,24 @@ def public_base_url(request: Request, container: ContainerDep) -> str:
     return str(configured or request.base_url)
 
 
+class InviteIn(BaseModel):
+    channel: Literal["sms", "email"] = "sms"
+
+
 @router.post(
     "/api/v1/consultations/{consultation_id}/survey",
     response_model=InvitationOut,
     status_code=201,
 )
 def invite(
-    consultation_id: str, request: Request, container: ContainerDep, member: Handler
+    consultation_id: str,
+    request: Request,
+    container: ContainerDep,
+    member: Handler,
+    body: InviteIn | None = None,
 ) -> InvitationOut:
-    """CLS-2: after closing, send the survey link by SMS (or e-mail) through the outbox."""
+    """CLS-2: after closing, send the survey link by SMS (or e-mail) through the outbox;
+    ``{"channel": "email"}`` asks for e-mail when the customer has an address."""
     _consultation_branch(container, member, consultation_id)
     with container.uow() as session:
         survey, _ = service.invite_survey(
@@ -153,6 +163,7 @@ def invite(
             base_url=public_base_url(request, container),
             actor=member.id,
             bank=container.settings.bank_name,
+            prefer=NotificationChannel((body or InviteIn()).channel),
         )
     return InvitationOut(
         survey_id=survey.id,

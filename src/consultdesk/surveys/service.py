@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from consultdesk.consultations import service as consultations
 from consultdesk.consultations.model import Status
 from consultdesk.notifications import service as notifications
+from consultdesk.notifications.outbox import NotificationChannel
 from consultdesk.policy.service import current_policy
 from consultdesk.security.crypto import KeyRing
 from consultdesk.shared.errors import Conflict, NotFound, ValidationFailed
@@ -116,9 +117,11 @@ def invite_survey(
     base_url: str,
     actor: str,
     bank: str = "本行",
+    prefer: NotificationChannel = NotificationChannel.SMS,
 ) -> tuple[Survey, str]:
     """CLS-2: after closing, send the customer a survey link (SMS to the registered phone,
-    else e-mail) through the outbox. Returns the survey and its link (shown once; only a
+    else e-mail; e-mail first when ``prefer`` says so and there is an address) through the
+    outbox. Returns the survey and its link (shown once; only a
     hash of the token is stored). Conflict when not closed or already invited."""
     consultation = consultations.get_consultation(session=session, consultation_id=consultation_id)
     if consultation.status != Status.CLOSED:
@@ -142,6 +145,7 @@ def invite_survey(
         purpose="survey_invitation",
         ref=survey_id,
         idempotency_key=f"survey:{consultation.id}:invitation",
+        prefer=prefer,
     )
     row = SurveyRow(
         id=survey_id,
