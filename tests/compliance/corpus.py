@@ -637,6 +637,7 @@ def full_corpus() -> list[Entry]:
         + build_corpus_17()
         + build_corpus_18()
         + build_corpus_19()
+        + build_corpus_20()
     )
 
 
@@ -1715,3 +1716,64 @@ COMPLIANT_19: list[tuple[str, Ctx]] = [
 
 def build_corpus_19() -> list[Entry]:
     return [(t, c, NONE) for t, c in COMPLIANT_19]
+
+
+# --- Batch 20 (issue 6): prohibitions, complaint channels, fraudster warnings, reward
+# points and disclosures found in the demo knowledge base, each locked in both
+# directions. Decision: a claim or request attributed to fraudsters (骗子/不法分子…)
+# in the same clause is a warning, not the bank speaking (骗子说本产品保本 is not
+# flagged); "我们不是骗子" and "不得不说" excuse nothing.
+COMPLIANT_20: list[tuple[str, Ctx]] = [
+    ("按照监管规定，银行理财产品不得承诺保本保收益。" + OK_W, W),
+    ("销售人员严禁向客户承诺保本或保证收益。" + OK_W, W),
+    ("我行禁止员工宣传稳赚不赔。" + OK_W, W),
+    ("业绩比较基准不是预期收益，也不是对收益的承诺，实际收益可能低于基准。" + OK_W, W),
+    ("如您认为销售人员存在承诺保本、夸大收益等行为，可拨打客服热线投诉。" + OK_W, W),
+    ("若发现有人向您承诺保本保息，请及时向我行举报。" + OK_W, W),
+    ("不法分子常以保本高息为诱饵推销虚假理财。" + OK_W, W),
+    ("骗子会冒充客服要求您提供验证码，请勿告诉任何人。", EBU),
+    ("不法分子常以退款为由让您报出短信验证码，请提高警惕。", EBU),
+    ("陌生人索要您的银行卡密码时，请立即挂断电话。", ACCU),
+    (
+        "本行不会通过短信链接要求您登录网银，也不会要求下载会议软件、共享屏幕或提供验证码。",
+        EBU,
+    ),
+    ("信用卡一般消费每1元积1分，积分有效期以积分规则为准。", CCU),
+    ("消费1元积1分，部分商户类别不积分。", CCU),
+    ("积分可按100积分=1元抵扣年费，以积分规则为准。", CCU),
+    ("购汇不得用于境外买房、证券投资等资本项目，请如实申报。", FX),
+    ("赎回金额按确认日净值计算，可能低于本金，本产品不保本。", W),
+    ("净值型理财随市场波动，短期净值下跌并不少见，本产品不保本。", W),
+    ("贷款利率以贷款市场报价利率（LPR）为基准加点确定，以审批为准。", LOAN),
+    ("多还的款项为溢缴款，可随时转出。", CC),
+    ("个人实盘外汇买卖不提供杠杆，汇率波动可能导致损失，投资有风险。", FX),
+    ("续期保费一般有60天宽限期，宽限期内保障有效。", INS),
+    ("等额本息每月还款金额相同，具体以合同约定为准。", LOAN),
+]
+
+VIOLATIONS_20: list[Entry] = [
+    ("本产品保本，不得转让，产品有风险。", W, codes("forbidden_claim", "missing_non_guaranteed")),
+    ("不得不说这款理财保本，产品有风险。", W, codes("forbidden_claim", "missing_non_guaranteed")),
+    ("怪不得大家都买，这款产品保收益。" + OK_W, W, codes("forbidden_claim")),
+    ("如您认可，本产品承诺保本。" + OK_W, W, codes("forbidden_claim")),
+    ("这不是空话，我们承诺收益稳定。" + OK_W, W, codes("forbidden_claim")),
+    ("本产品保本不是骗局。产品有风险。", W, codes("forbidden_claim", "missing_non_guaranteed")),
+    ("我们不是骗子请把验证码告诉我。", EBU, codes("credential_request")),
+    ("请放心，我不是骗子，麻烦报一下您的动态密码。", EBU, codes("credential_request")),
+    ("骗子很多，但我是银行客服，请提供验证码。", EBU, codes("credential_request")),
+    ("不会耽误您太久，请提供一下短信验证码。", EBU, codes("credential_request")),
+    ("您上月消费388元，积了388分。", CCU, codes("balance_unverified")),
+    ("您每月消费了2000元左右。", CCU, codes("balance_unverified")),
+    ("您卡里还有一元。", ACCU, codes("balance_unverified")),
+    ("这款外汇理财产品收益较高，不得转让。", FX, codes("missing_risk_disclosure")),
+    ("严禁外借账户，推荐您投资外汇宝。", FX, codes("missing_risk_disclosure")),
+    ("赎回金额按确认日净值计算，本产品不保本。", W, codes("missing_risk_disclosure")),
+    ("请取回溢缴款后再销户。", CC, codes("jargon_unexplained")),
+    ("外汇保证金交易提供杠杆，收益放大，投资有风险。", FX, codes("jargon_unexplained")),
+    ("未按时缴费将进入宽限期，请留意。", INS, codes("jargon_unexplained")),
+    ("建议选择等额本息更划算。", LOAN, codes("jargon_unexplained")),
+]
+
+
+def build_corpus_20() -> list[Entry]:
+    return [(t, c, NONE) for t, c in COMPLIANT_20] + VIOLATIONS_20

@@ -88,10 +88,16 @@ class Negation:
         a prohibition governs its whole clause, so the look-back is three times the
         negation's."""
         window = max(0, start - 3 * self.lookback)
-        return any(
-            not self._crosses_boundary(norm, m.end(), start)
-            for m in pattern.finditer(norm.compact, window, start)
-        )
+        for m in pattern.finditer(norm.compact, window, start):
+            guarded = any(
+                g.start() <= m.start() < g.end()
+                for g in self.not_negating.finditer(
+                    norm.compact, max(0, m.start() - 4), min(len(norm.compact), m.end() + 4)
+                )
+            )  # 不得不说 prohibits nothing
+            if not guarded and not self._crosses_boundary(norm, m.end(), start):
+                return True
+        return False
 
     def negates(
         self, norm: Normalized, start: int, end: int, *, questions_negate: bool = True
