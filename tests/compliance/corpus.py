@@ -1749,6 +1749,14 @@ COMPLIANT_20: list[tuple[str, Ctx]] = [
     ("个人实盘外汇买卖不提供杠杆，汇率波动可能导致损失，投资有风险。", FX),
     ("续期保费一般有60天宽限期，宽限期内保障有效。", INS),
     ("等额本息每月还款金额相同，具体以合同约定为准。", LOAN),
+    ("收到可疑短信要求提供验证码时，请拨打本行客服热线核实。", EBU),
+    ("我行工作人员不会以任何理由要求您提供短信验证码。", EBU),
+    ("监管明确要求打破刚性兑付，理财产品不得保本。" + OK_W, W),
+    ("您反映的客户经理承诺保本的问题，我们会核查。" + OK_W, W),
+    ("谨防不法分子以稳赚不赔、高额回报为诱饵。" + OK_W, W),
+    ("每消费20元积1分，积分可兑换礼品。", CCU),
+    ("100积分可抵扣1元，以积分商城规则为准。", CCU),
+    ("外汇资金不得用于证券投资、购买理财等资本项目。", FX),
 ]
 
 VIOLATIONS_20: list[Entry] = [
@@ -1772,6 +1780,16 @@ VIOLATIONS_20: list[Entry] = [
     ("外汇保证金交易提供杠杆，收益放大，投资有风险。", FX, codes("jargon_unexplained")),
     ("未按时缴费将进入宽限期，请留意。", INS, codes("jargon_unexplained")),
     ("建议选择等额本息更划算。", LOAN, codes("jargon_unexplained")),
+    ("这款产品收益稳，放心买。" + OK_W, W, codes("forbidden_claim")),
+    ("禁止外借，但这款理财保本。" + OK_W, W, codes("forbidden_claim")),
+    ("为防骗子盗刷，请把验证码告诉我核实。", EBU, codes("credential_request")),
+    ("不会收费的，请提供一下短信验证码。", EBU, codes("credential_request")),
+    ("您的账户余额还有5000元。", CCU, codes("balance_unverified")),
+    (
+        "不得转让，推荐您这款外汇理财产品，收益可观。",
+        FX,
+        codes("missing_risk_disclosure"),
+    ),
 ]
 
 
