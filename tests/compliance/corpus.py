@@ -1757,6 +1757,9 @@ COMPLIANT_20: list[tuple[str, Ctx]] = [
     ("每消费20元积1分，积分可兑换礼品。", CCU),
     ("100积分可抵扣1元，以积分商城规则为准。", CCU),
     ("外汇资金不得用于证券投资、购买理财等资本项目。", FX),
+    ("销售人员不得向客户承诺保本保息。" + OK_W, W),
+    ("不准对客户说稳赚不赔。" + OK_W, W),
+    ("不允许宣传理财产品保本或零风险。" + OK_W, W),
 ]
 
 VIOLATIONS_20: list[Entry] = [
@@ -1785,6 +1788,8 @@ VIOLATIONS_20: list[Entry] = [
     ("为防骗子盗刷，请把验证码告诉我核实。", EBU, codes("credential_request")),
     ("不会收费的，请提供一下短信验证码。", EBU, codes("credential_request")),
     ("您的账户余额还有5000元。", CCU, codes("balance_unverified")),
+    ("您不得错过这款保本产品。" + OK_W, W, codes("forbidden_claim")),
+    ("不得不提，这款产品零风险。" + OK_W, W, codes("forbidden_claim")),
     (
         "不得转让，推荐您这款外汇理财产品，收益可观。",
         FX,
