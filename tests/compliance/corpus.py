@@ -1760,6 +1760,10 @@ COMPLIANT_20: list[tuple[str, Ctx]] = [
     ("销售人员不得向客户承诺保本保息。" + OK_W, W),
     ("不准对客户说稳赚不赔。" + OK_W, W),
     ("不允许宣传理财产品保本或零风险。" + OK_W, W),
+    ("新户首刷消费返现50元，以活动规则为准。", CCU),
+    ("任何自称银行人员索要验证码的，都是诈骗。", EBU),
+    ("请不要相信任何保本保收益的宣传。" + OK_W, W),
+    ("保本理财已成为历史，现在的理财产品都不保本。" + OK_W, W),
 ]
 
 VIOLATIONS_20: list[Entry] = [
@@ -1790,6 +1794,9 @@ VIOLATIONS_20: list[Entry] = [
     ("您的账户余额还有5000元。", CCU, codes("balance_unverified")),
     ("您不得错过这款保本产品。" + OK_W, W, codes("forbidden_claim")),
     ("不得不提，这款产品零风险。" + OK_W, W, codes("forbidden_claim")),
+    ("不用说这款产品保本。" + OK_W, W, codes("forbidden_claim")),
+    ("相信我，这款产品保本。" + OK_W, W, codes("forbidden_claim")),
+    ("您上个月消费了1,288元，积分已到账。", CCU, codes("balance_unverified")),
     (
         "不得转让，推荐您这款外汇理财产品，收益可观。",
         FX,
