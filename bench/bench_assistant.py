@@ -10,7 +10,7 @@
    (raw USE cosine, character Jaccard, each with a calibrated threshold).
 3. Latency p50/p99 per question on a synthetic 5,000-entry knowledge base, and cold
    start (fresh process, embeddings cached) to the first answer.
-Data is read from /work/shared/data and never copied.
+Data is read from ../shared/data (beside the project folder) and never copied.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-DATA = Path("/work/shared/data")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TARGETS = {
     "accuracy": ">= 0.92",
     "answered_accuracy": ">= 0.97",
