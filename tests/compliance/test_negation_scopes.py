@@ -3,8 +3,11 @@ each beside the violation that must still be caught (issue 6)."""
 
 from __future__ import annotations
 
+import pytest
+
 from consultdesk.compliance.model import ReplyContext
 from consultdesk.compliance.rulepack import check_reply
+from tests.compliance.corpus import full_corpus
 
 WEALTH = ReplyContext(topic="wealth", guaranteed=False, verified=True)
 EBANKING = ReplyContext(topic="ebanking")
@@ -57,6 +60,11 @@ def test_the_bank_saying_it_will_never_ask_for_a_code_is_no_request() -> None:
 
 
 # REQ: RSK-3
+def test_a_warning_sentence_before_a_request_excuses_nothing() -> None:
+    assert "credential_request" in codes("谨防诈骗。告诉我您的取款密码。", EBANKING)
+
+
+# REQ: RSK-3
 def test_claiming_not_to_be_a_fraudster_excuses_no_request() -> None:
     assert "credential_request" in codes("我们不是骗子请把验证码告诉我。", EBANKING)
 
@@ -93,3 +101,28 @@ def test_a_term_explained_at_a_later_occurrence_counts_as_explained() -> None:
 def test_a_term_glossed_before_its_parenthesis_counts_as_explained() -> None:
     text = "利率以贷款市场报价利率（LPR）为基准加点确定，以审批为准。"
     assert codes(text, ReplyContext(topic="loan")) == frozenset()
+
+
+VIOLATING = [(t, c, e) for t, c, e in full_corpus() if e]
+
+
+# REQ: QC-6
+@pytest.mark.parametrize("warning", ["谨防诈骗。", "如您认为合适，", "骗子很多，", "不得外传，"])
+def test_a_warning_in_another_clause_before_excuses_no_violation(warning: str) -> None:
+    missed = [
+        text
+        for text, ctx, expected in VIOLATING
+        if not expected <= codes(warning + text, ReplyContext.from_mapping(ctx))
+    ]
+    assert missed == []
+
+
+# REQ: QC-6
+@pytest.mark.parametrize("warning", ["，谨防诈骗。", "。不法分子常冒充银行，请注意。"])
+def test_a_warning_in_another_clause_after_excuses_no_violation(warning: str) -> None:
+    missed = [
+        text
+        for text, ctx, expected in VIOLATING
+        if not expected <= codes(text.rstrip("。") + warning, ReplyContext.from_mapping(ctx))
+    ]
+    assert missed == []

@@ -64,8 +64,9 @@ class Negation:
 
     def _crosses_boundary(self, norm: Normalized, left: int, right: int) -> bool:
         """True when original text between compact positions left (exclusive end) and
-        right (start) holds a clause boundary."""
-        if left >= right:
+        right (start) holds a clause boundary; adjacent positions (left == right) can
+        still have one between them (谨防诈骗。告诉我密码)."""
+        if left > right:
             return False
         start = norm.compact_index[left - 1] + 1 if left > 0 else 0
         end = norm.compact_index[right] if right < len(norm.compact_index) else len(norm.original)
