@@ -100,20 +100,13 @@ def _known_ids(container: Container) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def fuzz_container(container: Container, request: pytest.FixtureRequest) -> Container:
-    if "postgres" in request.node.callspec.id:
-        pytest.skip("fuzzing runs on SQLite only, to stay fast")
-    return container
-
-
 @pytest.mark.parametrize("role,branch", [("admin", "HO"), ("agent", "BJ01")])
 def test_no_operation_answers_a_server_error(
-    fuzz_container: Container, auth_headers: Any, role: str, branch: str
+    container: Container, auth_headers: Any, role: str, branch: str
 ) -> None:
     # REQ: RSK-2
     headers = auth_headers(role, branch=branch)
-    app = create_app(fuzz_container)
-    errors = _server_errors(app, headers, _known_ids(fuzz_container))
+    app = create_app(container)
+    errors = _server_errors(app, headers, _known_ids(container))
     unexpected = {k: v for k, v in errors.items() if k not in KNOWN_5XX}
     assert unexpected == {}, "\n".join(f"{k} -> {v}" for k, v in unexpected.items())
