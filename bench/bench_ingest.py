@@ -57,10 +57,12 @@ SERVER = """
 import sys, uvicorn
 from consultdesk.bootstrap import bootstrap
 from consultdesk.consultations.ingest import MAX_BATCH_KEY
-from consultdesk.web.app import create_app
+from consultdesk.web.app import create_app, settle_startup_memory
 c = bootstrap()
 c.extras[MAX_BATCH_KEY] = int(sys.argv[2])
-uvicorn.run(create_app(c), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
+app = create_app(c)
+settle_startup_memory()  # as consultdesk.web.asgi does in production
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
             ws="websockets-sansio", access_log=False)
 """
 

@@ -16,6 +16,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from consultdesk.db.checkpoint import AUTOCHECKPOINT_PAGES
+
 
 def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> Engine:
     """Create an engine with the pragmas and pool settings this product relies on."""
@@ -47,6 +49,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Checkpoints run in the background (db/checkpoint.py), not inside a chat commit.
+    cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
     cursor.close()
 
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from consultdesk.bootstrap import Container
+from consultdesk.db.checkpoint import WalCheckpointer, is_file_sqlite
 from consultdesk.logs import request_id_var
 from consultdesk.web import console, errors, health
 
@@ -42,9 +45,34 @@ FEATURE_ROUTERS: tuple[str, ...] = (
 )
 
 
+def settle_startup_memory() -> None:
+    """Move everything start-up allocated (modules, dictionaries, the app) out of the
+    garbage collector's reach. Without it a full collection walks those millions of
+    long-lived objects every so often and stalls every request for tens of
+    milliseconds: the chat acknowledgement p99 at 500 msgs/s fell from ~90 ms to ~9 ms
+    (bench/bench_ingest.py)."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(container: Container) -> FastAPI:
     """Build the app around an already-wired container (see ``consultdesk.bootstrap``)."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        checkpointer = (
+            WalCheckpointer(container.engine) if is_file_sqlite(container.engine) else None
+        )
+        if checkpointer is not None:
+            checkpointer.start()
+        try:
+            yield
+        finally:
+            if checkpointer is not None:
+                checkpointer.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="consultdesk",
         version="0.1.0",
         description=(
