@@ -8,9 +8,12 @@ from typing import Annotated, Any, Literal, TypeVar
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from consultdesk.compliance import service
+from consultdesk.compliance import review, service
+from consultdesk.compliance.drills import shipped_drill_scripts
 from consultdesk.compliance.model import ReplyContext
 from consultdesk.compliance.rulepack import check_reply
+from consultdesk.consultations import service as consultations
+from consultdesk.shared.errors import NotFound
 from consultdesk.staff.model import Permission, StaffMember
 from consultdesk.web.deps import ContainerDep, require
 
@@ -127,3 +130,93 @@ def qa_cases(container: ContainerDep, _: QaReviewer) -> list[QaCaseOut]:
 def close_case(case_id: str, container: ContainerDep, _: QaReviewer) -> QaCaseOut:
     with container.uow() as session:
         return _out(service.close_qa_case(session=session, case_id=case_id), QaCaseOut)
+
+
+class DrillOut(BaseModel):
+    id: str
+    title: str
+    customer_lines: list[str]
+    pass_mark: int
+
+
+class DrillRunIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answers: list[Annotated[str, Field(max_length=2000)]] = Field(min_length=1, max_length=50)
+
+
+class StepOut(BaseModel):
+    customer: str
+    answer: str
+    checks: list[tuple[str, bool]]
+
+
+class DrillResultOut(BaseModel):
+    script_id: str
+    score: int
+    passed: bool
+    steps: list[StepOut]
+
+
+class QaItemOut(BaseModel):
+    item: str
+    passed: bool
+    evidence: str
+
+
+class QaScoreOut(BaseModel):
+    consultation_id: str
+    score: int
+    items: list[QaItemOut]
+
+
+@router.get("/drills", response_model=list[DrillOut])
+def drills(_: Handler) -> list[DrillOut]:
+    """RSK-8: the scripted simulated customers an agent can practise on."""
+    return [
+        DrillOut(
+            id=s.id,
+            title=s.title,
+            customer_lines=[step.customer for step in s.steps],
+            pass_mark=s.pass_mark,
+        )
+        for s in shipped_drill_scripts().values()
+    ]
+
+
+@router.post("/drills/{script_id}/runs", response_model=DrillResultOut, status_code=201)
+def run_drill(
+    script_id: str, body: DrillRunIn, container: ContainerDep, member: Handler
+) -> DrillResultOut:
+    """Answer every customer line in order; the run is scored and kept against the agent."""
+    with container.uow() as session:
+        result = review.run_drill(
+            session=session,
+            now=container.clock.now(),
+            agent_id=member.id,
+            script_id=script_id,
+            answers=body.answers,
+        )
+    return DrillResultOut(
+        script_id=result.script_id,
+        score=result.score,
+        passed=result.passed,
+        steps=[
+            StepOut(customer=s.customer, answer=s.answer, checks=list(s.checks))
+            for s in result.steps
+        ],
+    )
+
+
+@router.post("/qa-score/{consultation_id}", response_model=QaScoreOut)
+def qa_score(consultation_id: str, container: ContainerDep, member: QaReviewer) -> QaScoreOut:
+    """QC-2: score a consultation's transcript against the checklist, with evidence."""
+    with container.uow() as session:
+        c = consultations.get_consultation(session=session, consultation_id=consultation_id)
+        if not member.sees_branch(c.branch):
+            raise NotFound("咨询不存在", field="consultation_id")
+        scored = review.score_consultation(session=session, consultation_id=consultation_id)
+    return QaScoreOut(
+        consultation_id=consultation_id,
+        score=scored.score,
+        items=[QaItemOut(item=i.item, passed=i.passed, evidence=i.evidence) for i in scored.items],
+    )
