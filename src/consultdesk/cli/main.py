@@ -26,6 +26,7 @@ app.add_typer(db, name="db")
 FEATURE_CLIS = (
     "consultdesk.staff.cli",
     "consultdesk.policy.cli",
+    "consultdesk.consultations.cli",
     "consultdesk.validation.cli",
     "consultdesk.workdays.cli",
     "consultdesk.corebank.cli",
