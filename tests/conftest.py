@@ -8,7 +8,6 @@ unless CONSULTDESK_REQUIRE_POSTGRES=1 (CI), where it fails instead.
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 from collections.abc import Iterator
@@ -27,15 +26,12 @@ from consultdesk.shared.clock import FakeClock
 from consultdesk.staff import passwords
 from consultdesk.staff import service as staff
 from consultdesk.web.app import create_app
+from tests.pg import PG_URL, REQUIRE_PG
 
 # argon2id with a small cost keeps hundreds of sign-ins in the suite fast; production
 # uses the RFC 9106 low-memory profile (staff/passwords.py).
 passwords.use_cheap_hashing_for_tests()
 
-PG_URL = os.environ.get(
-    "CONSULTDESK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-REQUIRE_PG = os.environ.get("CONSULTDESK_REQUIRE_POSTGRES") == "1"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 

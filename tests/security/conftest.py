@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, String, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, String, create_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import StaticPool
 
@@ -17,6 +13,7 @@ from consultdesk.db.engine import make_engine
 from consultdesk.db.migrate import upgrade
 from consultdesk.security.crypto import KeyRing, new_keyring
 from consultdesk.security.tables import OtpChallengeRow
+from tests.pg import private_schema
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -68,35 +65,9 @@ def sqlite_file_url(tmp_path: Path) -> str:
     return url
 
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
 @pytest.fixture(scope="session")
 def pg_engine() -> Iterator[Engine]:
     """An engine on a private, uniquely named schema of the shared PostgreSQL database."""
-    schema = f"security_{secrets.token_hex(4)}"
-    admin = create_engine(PG_URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        if os.environ.get("CONSULTDESK_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL required but unreachable: {exc}")
-        pytest.skip(f"PostgreSQL unreachable at {PG_URL}")
-    eng = create_engine(PG_URL, pool_size=8)
-
-    @event.listens_for(eng, "connect")
-    def _search_path(dbapi_connection: Any, _record: Any) -> None:
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute(f'SET search_path TO "{schema}"')
-        dbapi_connection.commit()
-
-    OtpChallengeRow.metadata.create_all(eng, tables=[OtpChallengeRow.__table__])  # type: ignore[list-item]
-    try:
+    with private_schema("security", pool_size=8) as eng:
+        OtpChallengeRow.metadata.create_all(eng, tables=[OtpChallengeRow.__table__])  # type: ignore[list-item]
         yield eng
-    finally:
-        eng.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
