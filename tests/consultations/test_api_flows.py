@@ -7,46 +7,18 @@ fast on a shared two-core machine."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from consultdesk.settings import Settings
-from tests.conftest import _settings
-
-V1 = "/api/v1"
-PHONE = "13812345678"
+from tests.consultations.http import V1, field_of, open_chat, visitor
 
 
 @pytest.fixture
-def agent(auth_headers: Any) -> dict[str, str]:
-    return auth_headers("agent", branch="BJ01")
-
-
-def open_chat(client: TestClient, headers: dict[str, str], **body: Any) -> dict[str, Any]:
-    r = client.post(f"{V1}/consultations", json={"channel": "chat", **body}, headers=headers)
-    assert r.status_code == 201, r.text
-    return r.json()  # type: ignore[no-any-return]
-
-
-def visitor(client: TestClient, **body: Any) -> tuple[str, dict[str, str]]:
-    r = client.post(f"{V1}/chat", json={"branch": "BJ01", **body})
-    assert r.status_code == 201, r.text
-    return r.json()["consultation_id"], {"X-Chat-Token": r.json()["token"]}
-
-
-def field_of(r: Any) -> str:
-    return r.json()["error"]["field"]  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def db_settings(sqlite_template: Path, tmp_path: Path) -> Settings:
-    path = tmp_path / "test.sqlite3"
-    shutil.copyfile(sqlite_template, path)
-    return _settings(f"sqlite:///{path}", data_dir=tmp_path)
+def db_settings(sqlite_only: Settings) -> Settings:
+    return sqlite_only
 
 
 def test_customer_history_by_id(client: TestClient, agent: dict[str, str]) -> None:

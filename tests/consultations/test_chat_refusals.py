@@ -4,8 +4,6 @@ SQLite only (ack, resend and order run on both in test_chat.py)."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,46 +11,9 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from consultdesk.bootstrap import Container
-from consultdesk.consultations import service
-from consultdesk.settings import Settings
 from consultdesk.staff import service as staff
 from consultdesk.web.deps import SESSION_COOKIE
-from tests.conftest import _settings
-
-
-def visitor(client: TestClient, branch: str = "BJ01") -> tuple[str, str]:
-    r = client.post("/api/v1/chat", json={"branch": branch})
-    assert r.status_code == 201, r.text
-    return r.json()["consultation_id"], r.json()["token"]
-
-
-def sign_in(client: TestClient, container: Container, make_user: Any, branch: str) -> None:
-    member = make_user("agent", branch=branch)
-    with container.uow() as s:
-        token, _ = staff.open_session(session=s, now=container.clock.now(), user=member, hours=1)
-    client.cookies.set(SESSION_COOKIE, token)
-
-
-def until(ws: Any, kind: str) -> dict[str, Any]:
-    while True:
-        event: dict[str, Any] = ws.receive_json()
-        if event["type"] == kind:
-            return event
-
-
-def stored(container: Container, cid: str) -> list[tuple[int, str | None, str]]:
-    with container.uow() as s:
-        return [
-            (m.seq, m.client_msg_id, m.text)
-            for m in service.transcript(session=s, consultation_id=cid)
-        ]
-
-
-@pytest.fixture
-def db_settings(sqlite_template: Path, tmp_path: Path) -> Settings:
-    path = tmp_path / "test.sqlite3"
-    shutil.copyfile(sqlite_template, path)
-    return _settings(f"sqlite:///{path}", data_dir=tmp_path)
+from tests.consultations.ws import sign_in, stored, until, visitor
 
 
 def test_customer_gets_the_c3_warning_and_the_secret_is_not_stored(
