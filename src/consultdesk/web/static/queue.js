@@ -1,6 +1,8 @@
 // Agent queue: accept a consultation, chat over /ws/agent, restate the problem (ACP-1),
 // see the returning customer's history (ACC-5), hand an agitated customer to a colleague
-// (STD-3). All text is inserted with textContent. The CSRF header is added by app.js.
+// (STD-3), and see knowledge suggestions for the customer's latest message or the reply
+// being typed (QC-5, PREP-1). All text is inserted with textContent. The CSRF header is
+// added by app.js.
 (function () {
   'use strict';
   const rows = document.getElementById('queue-rows');
@@ -16,6 +18,19 @@
   const handoff = document.getElementById('handoff');
   const WHO = { customer: '客户', agent: '坐席', system: '系统', bot: '机器人' };
   const state = { ws: null, current: null, seen: new Set(), pending: new Map(), n: 0, queued: [] };
+  const replyArea = sendForm.elements.namedItem('text');
+  const suggestBox = document.getElementById('suggest-box');
+  const suggestState = document.getElementById('suggest-state');
+  const suggestList = document.getElementById('suggest-list');
+  const SL = suggestBox.dataset.lang === 'en'
+    ? { idle: 'Suggestions appear when the customer writes or you type.', none: 'No matching entry', failed: 'Suggestions are unavailable right now.', insert: 'Insert', match: 'match',
+        lines: { deposits: 'Deposits', loans: 'Loans', credit_cards: 'Credit cards', ebanking: 'E-banking', precious_metals: 'Precious metals', wealth: 'Wealth management', insurance: 'Insurance', forex: 'Forex', accounts: 'Accounts' } }
+    : { idle: '客户来信或您输入回复时，这里显示知识库建议。', none: '没有匹配的知识条目', failed: '暂时无法获取知识库建议。', insert: '插入回复', match: '匹配度',
+        lines: { deposits: '存款', loans: '贷款', credit_cards: '信用卡', ebanking: '电子银行', precious_metals: '贵金属', wealth: '理财', insurance: '保险', forex: '外汇', accounts: '账户' } };
+  const SUGGEST_DELAY_MS = 250;
+  const SUGGEST_MAX_CHARS = 600; // the suggest API's limit on `text`
+  // ticket: only the answer to the latest request is shown (an older one may arrive later).
+  const suggestion = { timer: 0, ticket: 0, customerText: '', customerSeq: -1 };
 
   function showError(m) { errorEl.textContent = m || ''; errorEl.hidden = !m; }
 
@@ -43,13 +58,94 @@
     return li;
   }
 
+  // Shows a message once; true when it is the customer's latest message so far.
   function show(m) {
-    if (m.consultation_id !== state.current || state.seen.has(m.seq)) return;
+    if (m.consultation_id !== state.current || state.seen.has(m.seq)) return false;
     state.seen.add(m.seq);
     const p = m.client_msg_id && state.pending.get(m.client_msg_id);
     if (p) { p.el.remove(); state.pending.delete(m.client_msg_id); }
     line(m).dataset.seq = String(m.seq);
+    if (m.author_kind !== 'customer' || m.seq < suggestion.customerSeq || !meaningful(m.text)) return false;
+    suggestion.customerSeq = m.seq;
+    suggestion.customerText = m.text;
+    return true;
   }
+
+  // ---- knowledge suggestions (QC-5, PREP-1): the bot's own matcher, top three ----
+
+  function meaningful(text) { return String(text || '').replace(/\s/g, '').length >= 2; }
+
+  function suggestNote(text) {
+    suggestList.replaceChildren();
+    suggestState.textContent = text;
+    suggestState.hidden = !text;
+  }
+
+  function suggestionItem(s) {
+    const answerText = String(s.answer || '');
+    const li = document.createElement('li');
+    li.setAttribute('data-testid', 'suggest-item');
+    const question = document.createElement('strong');
+    question.className = 'suggest-question';
+    question.textContent = String(s.question || '');
+    const meta = document.createElement('span');
+    meta.className = 'muted';
+    const score = Number(s.score);
+    meta.textContent = [
+      s.business_line ? (SL.lines[s.business_line] || String(s.business_line)) : '',
+      Number.isFinite(score) ? SL.match + ' ' + Math.round(score * 100) + '%' : '',
+    ].filter(Boolean).join(' · ');
+    const answer = document.createElement('p');
+    answer.className = 'suggest-answer';
+    answer.textContent = answerText;
+    answer.title = answerText;
+    const insert = document.createElement('button');
+    insert.type = 'button';
+    insert.setAttribute('data-testid', 'suggest-insert');
+    insert.textContent = SL.insert;
+    // The agent still sends it: the compliance check on send applies as to any reply.
+    insert.addEventListener('click', function () { replyArea.value = answerText; replyArea.focus(); });
+    li.append(question, ' ', meta, answer, insert);
+    return li;
+  }
+
+  async function suggestFor(text) {
+    clearTimeout(suggestion.timer);
+    const ticket = ++suggestion.ticket;
+    let found;
+    try {
+      const q = Array.from(text.trim()).slice(0, SUGGEST_MAX_CHARS).join('');
+      found = await api('GET', '/api/v1/assistant/suggest?text=' + encodeURIComponent(q));
+    } catch (err) {
+      if (ticket === suggestion.ticket) suggestNote(SL.failed);
+      return;
+    }
+    if (ticket !== suggestion.ticket) return;
+    const list = Array.isArray(found) ? found.slice(0, 3) : [];
+    if (!list.length) { suggestNote(SL.none); return; }
+    suggestNote('');
+    list.forEach(function (s) { suggestList.appendChild(suggestionItem(s)); });
+  }
+
+  function resetSuggestions() {
+    clearTimeout(suggestion.timer);
+    suggestion.ticket++;
+    suggestion.customerText = '';
+    suggestion.customerSeq = -1;
+    suggestNote(SL.idle);
+  }
+
+  // As the agent types (debounced); with less than two characters typed, back to the
+  // customer's latest message.
+  replyArea.addEventListener('input', function () {
+    clearTimeout(suggestion.timer);
+    const text = replyArea.value;
+    suggestion.timer = setTimeout(function () {
+      if (meaningful(text)) suggestFor(text);
+      else if (suggestion.customerText) suggestFor(suggestion.customerText);
+      else { suggestion.ticket++; suggestNote(SL.idle); }
+    }, SUGGEST_DELAY_MS);
+  });
 
   function socket() {
     if (state.ws && state.ws.readyState <= WebSocket.OPEN) return state.ws;
@@ -59,8 +155,11 @@
     ws.onopen = function () { state.queued.splice(0).forEach(function (f) { ws.send(f); }); };
     ws.onmessage = function (e) {
       const ev = JSON.parse(e.data);
-      if (ev.type === 'history') { if (ev.consultation_id === state.current) ev.messages.forEach(show); }
-      else if (ev.type === 'message') show(ev.message);
+      if (ev.type === 'history') {
+        if (ev.consultation_id !== state.current) return;
+        if (ev.messages.map(show).some(Boolean)) suggestFor(suggestion.customerText);
+      }
+      else if (ev.type === 'message') { if (show(ev.message)) suggestFor(suggestion.customerText); }
       else if (ev.type === 'ack') {
         const p = state.pending.get(ev.client_msg_id);
         if (ev.consultation_id === state.current) state.seen.add(ev.seq);
@@ -104,6 +203,7 @@
     log.replaceChildren();
     panelId.textContent = state.current;
     summaryState.textContent = '';
+    resetSuggestions();
     panel.hidden = false;
     showError('');
     subscribe(state.current);
