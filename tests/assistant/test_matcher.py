@@ -158,3 +158,18 @@ def test_same_meaning_pair_scores_above_different(demo_matcher: Matcher) -> None
     same = demo_matcher.score_pair("信用卡怎么提额", "如何提高信用卡额度")
     different = demo_matcher.score_pair("信用卡怎么提额", "网点几点开门")
     assert same > different
+
+
+def test_a_question_far_from_every_paraphrase_gets_no_neighbour_vote(
+    demo_matcher: Matcher,
+) -> None:
+    # REQ: QC-5 — the nearest-paraphrase vote must not lend confidence to off-topic text.
+    classifier = demo_matcher._classifier
+    assert classifier is not None
+    questions = len(classifier.question_entry)
+    far = classifier._vote(np.full(questions, 0.2, dtype=np.float32))
+    assert far.sum() < 0.01
+    near = np.full(questions, 0.2, dtype=np.float32)
+    near[0] = 2.0  # one knowledge-base question matches exactly (cosine 1 + TF-IDF 1)
+    vote = classifier._vote(near)
+    assert vote.argmax() == classifier.question_entry[0] and vote.max() > 0.99

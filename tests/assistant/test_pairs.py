@@ -42,3 +42,67 @@ def test_builtin_fit_keeps_similarity_weights_non_negative() -> None:
     labels = (features[:, 0] > 0.5).astype(np.int64)
     model = fit_builtin_weights(features, labels)
     assert min(model.weights[:-1]) >= 0.0 and model.weights[0] > 0.0
+
+
+def _demo_pairs(count: int, seed: int) -> tuple[list[tuple[str, str]], np.ndarray]:
+    """Labelled pairs from the demo knowledge base: two questions of one entry are
+    the same meaning, questions of two entries are not."""
+    from consultdesk.assistant.entries import demo_knowledge_items
+
+    items = [item for item in demo_knowledge_items() if len(item.questions) >= 2]
+    rng = np.random.default_rng(seed)
+    pairs: list[tuple[str, str]] = []
+    labels: list[int] = []
+    for n in range(count):
+        first = items[int(rng.integers(len(items)))]
+        if n % 2 == 0:
+            a, b = rng.choice(len(first.questions), 2, replace=False)
+            pairs.append((first.questions[int(a)], first.questions[int(b)]))
+        else:
+            second = items[int(rng.integers(len(items)))]
+            while second.entry_id == first.entry_id:
+                second = items[int(rng.integers(len(items)))]
+            pairs.append((first.questions[0], second.questions[-1]))
+        labels.append(1 - n % 2)
+    return pairs, np.array(labels, dtype=np.int64)
+
+
+def test_calibration_reweights_the_scores_on_labelled_pairs(encoder: SentenceEncoder) -> None:
+    # REQ: QC-5 — pairs labelled same/different calibrate the matcher's pair score.
+    from sklearn.metrics import roc_auc_score
+
+    from consultdesk.assistant.pairs import CalibratedPairModel, calibrate_pair_model
+
+    pairs, same = _demo_pairs(400, seed=1)
+    model, scores = calibrate_pair_model(pairs, same, encoder=encoder)
+    assert isinstance(model, CalibratedPairModel) and scores.shape == (400,)
+    held_out, truth = _demo_pairs(200, seed=2)
+    calibrated = model.score(held_out, encoder=encoder)
+    builtin = builtin_pair_model().score(held_out, encoder=encoder)
+    assert roc_auc_score(truth, calibrated) > 0.9
+    assert roc_auc_score(truth, calibrated) >= roc_auc_score(truth, builtin) - 0.02
+
+
+def test_too_few_or_one_sided_labels_keep_the_builtin_weights(encoder: SentenceEncoder) -> None:
+    from consultdesk.assistant.pairs import calibrate_pair_model
+
+    pairs, same = _demo_pairs(20, seed=3)
+    model, scores = calibrate_pair_model(pairs, same, encoder=encoder)
+    assert model is builtin_pair_model() and scores.shape == (20,)
+    pairs, _ = _demo_pairs(300, seed=4)
+    model, _ = calibrate_pair_model(pairs, np.ones(300, dtype=np.int64), encoder=encoder)
+    assert model is builtin_pair_model()
+
+
+def test_trained_model_blends_a_network_with_the_token_model(encoder: SentenceEncoder) -> None:
+    from sklearn.metrics import roc_auc_score
+
+    from consultdesk.assistant.pairs import train_pair_model
+
+    pairs, same = _demo_pairs(300, seed=5)
+    model = train_pair_model(pairs, same, encoder=encoder)
+    held_out, truth = _demo_pairs(200, seed=6)
+    scores = model.score(held_out, encoder=encoder)
+    assert scores.shape == (200,) and ((scores >= 0) & (scores <= 1)).all()
+    assert roc_auc_score(truth, scores) > 0.85
+    assert model.score([], encoder=encoder).shape == (0,)

@@ -27,7 +27,7 @@ from consultdesk.assistant.schemas import (
     ReviewItemOut,
     SuggestionOut,
 )
-from consultdesk.assistant.service import suggest
+from consultdesk.assistant.service import suggest, suggest_min_score
 from consultdesk.shared.errors import DomainError, Forbidden, NotFound
 from consultdesk.staff.model import Permission, StaffMember
 from consultdesk.web.console import ConsoleDep, render
@@ -99,7 +99,9 @@ def suggestions(
     """The top three entries with their answers for what the agent is typing."""
     assistant = bot.assistant_for(container)
     assistant.ensure_loaded()
-    found = suggest(knowledge=assistant.knowledge, text=text)
+    with container.uow() as session:
+        floor = suggest_min_score(session=session, branch=member.branch)
+    found = suggest(knowledge=assistant.knowledge, text=text, min_score=floor)
     return [SuggestionOut.of(s) for s in found]
 
 

@@ -76,7 +76,7 @@ def eval_intents(
 def eval_pairs(
     test: Annotated[Path, typer.Argument(help="测试 TSV：句子1<TAB>句子2<TAB>标签")],
     calibrate: Annotated[
-        Path | None, typer.Option("--calibrate", help="用于确定判定阈值的 TSV")
+        Path | None, typer.Option("--calibrate", help="用于校准相似度权重与判定阈值的 TSV")
     ] = None,
     train: Annotated[Path | None, typer.Option("--train", help="用于训练句对模型的 TSV")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象")] = False,

@@ -3,8 +3,10 @@
 Contract: the readers raise ValidationFailed (field = the file option) for missing,
 empty or malformed files; `evaluate_intents` runs every test text through the same
 `Matcher.match` the bot uses; `evaluate_pairs` scores pairs with the built-in pair
-calibration, or with a model trained on `train` when given, and takes the decision
-threshold from `calibrate` when given (else the built-in threshold).
+calibration; with `calibrate` alone it re-weights the similarity scores on those
+labelled pairs (`calibrate_pair_model`, no text model) and takes the threshold
+from them; with `train` it scores with a model trained on `train` (threshold from
+`calibrate` when given, else the built-in threshold).
 """
 
 from __future__ import annotations
@@ -178,6 +180,7 @@ def evaluate_pairs(
         PairModel,
         best_threshold,
         builtin_pair_model,
+        calibrate_pair_model,
         train_pair_model,
     )
 
@@ -187,15 +190,21 @@ def evaluate_pairs(
         return [(row.first, row.second) for row in rows]
 
     model: PairModel = builtin_pair_model()
+    threshold = BUILTIN_THRESHOLD
     if train:
         labels = np.array([row.same for row in train])
         if len(set(labels.tolist())) < 2:
             raise ValidationFailed("训练文件须同时包含标签 0 和 1", field="--train")
         model = train_pair_model(as_tuples(train), labels, encoder=encoder)
-    threshold = BUILTIN_THRESHOLD
-    if calibrate:
-        dev_scores = model.score(as_tuples(calibrate), encoder=encoder)
-        threshold = best_threshold(dev_scores, np.array([row.same for row in calibrate]))
+        if calibrate:
+            dev_scores = model.score(as_tuples(calibrate), encoder=encoder)
+            threshold = best_threshold(dev_scores, np.array([row.same for row in calibrate]))
+    elif calibrate:
+        # Calibration only: the similarity scores' weights and the threshold come
+        # from the labelled pairs; no text model is trained on them.
+        dev_labels = np.array([row.same for row in calibrate])
+        model, dev_scores = calibrate_pair_model(as_tuples(calibrate), dev_labels, encoder=encoder)
+        threshold = best_threshold(dev_scores, dev_labels)
     model.score([("预热", "预热")], encoder=encoder)
     latencies: list[float] = []
     for row in test[: min(len(test), 500)]:

@@ -12,7 +12,9 @@ Pipeline (the same for the bot and for `consultdesk eval intents`):
 5. When entries have paraphrases and there are at most `MAX_CLASSIFIER_ENTRIES`,
    a classifier (multinomial logistic regression over the embedding and TF-IDF
    of the lexical terms, i.e. a learned combination of dense and lexical features)
-   gives the entry probabilities instead; its top probability is the confidence.
+   gives the entry probabilities instead, blended with a nearest-paraphrase vote
+   (the `KNN_NEIGHBOURS` knowledge-base questions most similar in the same
+   features, `KNN_WEIGHT`); the top blended probability is the confidence.
 6. Decision from the confidence and the `MatchPolicy` thresholds.
 
 Embeddings and fitted classifiers persist in `cache_dir`, keyed by a content hash,
@@ -48,8 +50,16 @@ Decision = Literal["answer", "offer", "clarify", "handover"]
 ANSWER_CONFIDENCE = 0.62
 OFFER_CONFIDENCE = 0.20
 MAX_CLASSIFIER_ENTRIES = 500
+# Classifier path: share of the nearest-paraphrase vote in the entry probabilities,
+# how many neighbours vote and how sharply closer ones count (softmax temperature
+# over their similarity). Chosen on 5-fold CV of BANKING77 train: the vote lifted
+# accuracy 91.5 % -> 92.1 % and answered accuracy 97.1 % -> 97.4 % (bench/).
+KNN_WEIGHT = 0.3
+KNN_NEIGHBOURS = 10
+KNN_SHARPNESS = 20.0
+KNN_MIN_SIMILARITY = 0.5
 # Bumped whenever the features change, so old cache files are never reused.
-PIPELINE_VERSION = "m3"
+PIPELINE_VERSION = "m4"
 _CANDIDATE_POOL = 5
 _LOO_SAMPLE = 2000
 # Above this many questions, dense scoring goes through an entry shortlist.
@@ -111,18 +121,43 @@ class _Classifier:
     dense_coef: NDArray[np.float32]  # (entries, dim)
     lexical_coef: NDArray[np.float32]  # (entries, vocabulary)
     intercept: NDArray[np.float32]  # (entries,)
+    question_tfidf: Any  # (questions, vocabulary), CSC: the knowledge base's own questions
+    question_embeddings: NDArray[np.float32]  # (questions, dim)
+    question_entry: NDArray[np.int64]  # (questions,): the entry each question belongs to
 
     def probabilities(self, embedding: NDArray[np.float32], terms: Sequence[str]) -> Any:
         from consultdesk.assistant.lexical import TfidfSpace
 
         space = TfidfSpace(vocabulary=self.vocabulary, idf=self.idf)
         tfidf = space.transform([terms])
+        values = tfidf.data.astype(np.float32)
         logits = self.dense_coef @ embedding + self.intercept
+        similarity = self.question_embeddings @ embedding
         if tfidf.nnz:
-            logits = logits + self.lexical_coef[:, tfidf.indices] @ tfidf.data.astype(np.float32)
+            logits = logits + self.lexical_coef[:, tfidf.indices] @ values
+            similarity = similarity + self.question_tfidf[:, tfidf.indices] @ values
         logits = logits - logits.max()
         weights = np.exp(logits)
-        return weights / weights.sum()
+        return (1.0 - KNN_WEIGHT) * weights / weights.sum() + KNN_WEIGHT * self._vote(similarity)
+
+    def _vote(self, summed: NDArray[np.float32]) -> Any:
+        """Entry probabilities from the nearest knowledge-base questions, each
+        weighted by a softmax over its similarity (cosine + TF-IDF cosine, halved)."""
+        similarity = np.asarray(summed, dtype=np.float64) / 2.0
+        k = min(KNN_NEIGHBOURS, len(similarity))
+        if len(similarity) > k:
+            nearest = np.argpartition(-similarity, k - 1)[:k]
+        else:
+            nearest = np.arange(len(similarity))
+        closeness = similarity[nearest]
+        ceiling = max(float(closeness.max()), KNN_MIN_SIMILARITY)
+        weights = np.exp(KNN_SHARPNESS * (closeness - ceiling))
+        votes = np.bincount(
+            self.question_entry[nearest], weights=weights, minlength=len(self.intercept)
+        )
+        # "Nobody close" takes part in the vote with similarity KNN_MIN_SIMILARITY; its
+        # share is withheld, so a question far from every paraphrase gets no vote.
+        return votes / (votes.sum() + np.exp(KNN_SHARPNESS * (KNN_MIN_SIMILARITY - ceiling)))
 
 
 def _content_hash(*parts: str) -> str:
@@ -251,12 +286,27 @@ class Matcher:
         )
         classifier = None
         if "clf_terms" in parts:
+            from scipy import sparse
+
+            question_entry = np.repeat(
+                np.arange(len(starts), dtype=np.int64), (ends - starts).astype(np.int64)
+            )
             classifier = _Classifier(
                 vocabulary={str(t): i for i, t in enumerate(parts["clf_terms"].tolist())},
                 idf=np.asarray(parts["clf_idf"], dtype=np.float64),
                 dense_coef=np.asarray(parts["clf_dense"], dtype=np.float32),
                 lexical_coef=np.asarray(parts["clf_lexical"], dtype=np.float32),
                 intercept=np.asarray(parts["clf_intercept"], dtype=np.float32),
+                question_tfidf=sparse.csc_matrix(
+                    (
+                        np.asarray(parts["clf_rows_data"], dtype=np.float32),
+                        parts["clf_rows_indices"],
+                        parts["clf_rows_indptr"],
+                    ),
+                    shape=tuple(int(n) for n in parts["clf_rows_shape"]),
+                ),
+                question_embeddings=embeddings,
+                question_entry=question_entry,
             )
         return cls(
             index=index,
@@ -433,9 +483,8 @@ def _fitted_classifier(corpus: _Corpus) -> dict[str, Any]:
     from consultdesk.assistant.lexical import TfidfSpace
 
     space = TfidfSpace.fit(corpus.terms, min_df=2)
-    features = sparse.hstack(
-        [sparse.csr_matrix(corpus.embeddings), space.transform(corpus.terms)]
-    ).tocsr()
+    lexical = space.transform(corpus.terms)
+    features = sparse.hstack([sparse.csr_matrix(corpus.embeddings), lexical]).tocsr()
     model = LogisticRegression(C=10.0, max_iter=2000).fit(features, corpus.question_entry)
     dim = corpus.embeddings.shape[1]
     classes = model.classes_
@@ -451,7 +500,12 @@ def _fitted_classifier(corpus: _Corpus) -> dict[str, Any]:
     lexical_coef[classes] = coef[:, dim:]
     intercept[classes] = bias
     terms = sorted(space.vocabulary, key=space.vocabulary.__getitem__)
+    rows = lexical.tocsc()
     return {
+        "clf_rows_data": rows.data.astype(np.float32),
+        "clf_rows_indices": rows.indices,
+        "clf_rows_indptr": rows.indptr,
+        "clf_rows_shape": np.asarray(rows.shape, dtype=np.int64),
         "clf_terms": np.asarray(terms, dtype=str),
         "clf_idf": space.idf,
         "clf_dense": dense_coef,

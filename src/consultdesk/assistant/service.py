@@ -213,16 +213,28 @@ class Suggestion:
     score: float
 
 
-def suggest(*, knowledge: Knowledge, text: str, k: int = 3) -> list[Suggestion]:
-    """The top `k` entries for what an agent is typing: the bot's own matcher (QC-5)."""
+def suggest(
+    *, knowledge: Knowledge, text: str, k: int = 3, min_score: float = 0.0
+) -> list[Suggestion]:
+    """The top `k` entries for what an agent is typing: the bot's own matcher (QC-5),
+    without those scoring under `min_score` (policy `assistant.suggest_min_score`)."""
     if knowledge.matcher is None:
         return []
     result: MatchResult = knowledge.matcher.match(text, k=k)
     return [
         Suggestion(knowledge.entries[c.entry_id], round(c.score, 4))
         for c in result.candidates
-        if c.entry_id in knowledge.entries
+        if c.entry_id in knowledge.entries and c.score >= min_score
     ]
+
+
+def suggest_min_score(*, session: Session, branch: str) -> float:
+    """The branch's floor under agents' suggestions from the versioned policy (QC-5)."""
+    from consultdesk.policy.service import current_policy
+    from consultdesk.shared.ids import BranchCode
+
+    policy = current_policy(session=session, branch=BranchCode(branch))
+    return float(policy.decimal("assistant.suggest_min_score"))
 
 
 def train_from_database(

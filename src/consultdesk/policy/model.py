@@ -189,6 +189,15 @@ FIELDS: tuple[PolicyField, ...] = (
         "机器人推荐候选置信度",
         maximum=_D(1),
     ),
+    _f(
+        "assistant.suggest_min_score",
+        "decimal",
+        _D("0.05"),
+        "ratio",
+        "QC-5",
+        "坐席知识建议最低匹配度",
+        maximum=_D(1),
+    ),
     # Retention (CLS-4), in days
     _f("retention.consultation_days", "int", 1825, "days", "CLS-4", "咨询记录保存期限"),
     _f("retention.recording_days", "int", 1095, "days", "CLS-4", "录音保存期限"),
