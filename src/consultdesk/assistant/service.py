@@ -245,7 +245,11 @@ def train_from_database(
     calibrate the pair score on the agents' labelled pairs."""
     import numpy as np
 
-    from consultdesk.assistant.pairs import best_threshold, builtin_pair_model, pair_features
+    from consultdesk.assistant.pairs import (
+        best_threshold,
+        builtin_pair_model,
+        calibrate_pair_model,
+    )
     from consultdesk.shared.errors import ValidationFailed
 
     with uow() as session:
@@ -268,10 +272,10 @@ def train_from_database(
     }
     same = np.array([int(label.same) for label in labels])
     if len(set(same.tolist())) == 2:
-        scores = builtin_pair_model().probabilities(
-            pair_features([(label.first, label.second) for label in labels], encoder=encoder)
-        )
+        pairs = [(label.first, label.second) for label in labels]
+        model, scores = calibrate_pair_model(pairs, same, encoder=encoder)
         threshold = best_threshold(scores, same)
+        report["pair_calibration"] = "weights" if model is not builtin_pair_model() else "threshold"
         report["pair_threshold"] = round(float(threshold), 4)
         report["pair_accuracy"] = round(float(((scores >= threshold) == (same == 1)).mean()), 4)
     return report
