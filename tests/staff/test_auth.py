@@ -99,7 +99,14 @@ def test_state_change_with_cookie_but_without_csrf_token_is_refused(
 def test_tampered_session_cookie_is_not_signed_in(client: TestClient, make_user: Any) -> None:
     member = make_user("agent")
     console_login(client, member.username)
-    client.cookies.set("cd_session", client.cookies.get("cd_session", "") + "x")
+    (cookie,) = [c for c in client.cookies.jar if c.name == "cd_session"]
+    issued, domain = cookie.value or "", cookie.domain
+    # Replace the issued cookie in place (setting one without its domain would add a
+    # second cookie of the same name, and which one the server reads is up to the jar).
+    client.cookies.set("cd_session", issued, domain=domain, path="/")
+    assert client.get("/api/v1/me").status_code == 200
+    client.cookies.set("cd_session", issued + "x", domain=domain, path="/")
+    assert [c.value for c in client.cookies.jar if c.name == "cd_session"] == [issued + "x"]
     assert client.get("/api/v1/me").status_code == 401
 
 
