@@ -22,6 +22,11 @@ DEFAULT_LEXICAL_WEIGHT = 1.852
 DEFAULT_BIAS = -5.442
 
 
+def logistic(logits: NDArray[np.floating]) -> NDArray[np.float64]:
+    """The logistic function, clipped so that no logit overflows."""
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30))), dtype=np.float64)
+
+
 @dataclass(frozen=True)
 class Combination:
     dense_weight: float = DEFAULT_DENSE_WEIGHT
@@ -33,8 +38,7 @@ class Combination:
         self, dense: NDArray[np.floating], lexical: NDArray[np.floating]
     ) -> NDArray[np.float64]:
         """P(right entry) for each (dense, lexical) pair, elementwise."""
-        logits = self.dense_weight * dense + self.lexical_weight * lexical + self.bias
-        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30))), dtype=np.float64)
+        return logistic(self.dense_weight * dense + self.lexical_weight * lexical + self.bias)
 
 
 def fit_combination(

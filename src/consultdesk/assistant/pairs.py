@@ -22,6 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from consultdesk.assistant.calibration import logistic
 from consultdesk.assistant.encoder import SentenceEncoder
 from consultdesk.assistant.normalize import normalize_text
 
@@ -148,8 +149,7 @@ class LinearPairModel:
     bias: float
 
     def probabilities(self, features: NDArray[np.float64]) -> NDArray[np.float64]:
-        logits = features @ np.asarray(self.weights) + self.bias
-        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30))), dtype=np.float64)
+        return logistic(features @ np.asarray(self.weights) + self.bias)
 
     def score(
         self, pairs: Sequence[tuple[str, str]], *, encoder: SentenceEncoder
@@ -285,22 +285,15 @@ class PairCorpusStats:
 class CalibratedPairModel:
     """The built-in pair features plus `PairCorpusStats` features, weighted by a
     logistic calibration fitted on labelled pairs (`calibrate_pair_model`): a Platt
-    scaling over 12 similarity scores, not a trained text model (no tokens)."""
+    scaling over 12 similarity scores (12 weights and a bias), not a trained text
+    model (no tokens)."""
 
     stats: PairCorpusStats
     weights: NDArray[np.float64]
     bias: float
 
-    def features(
-        self, pairs: Sequence[tuple[str, str]], *, encoder: SentenceEncoder
-    ) -> NDArray[np.float64]:
-        left, right, u, v = _embedded(pairs, encoder)
-        return np.hstack(
-            [
-                _feature_rows(left, right, u, v, domain_centre(encoder)),
-                self.stats.features(left, right, u, v),
-            ]
-        )
+    def probabilities(self, features: NDArray[np.float64]) -> NDArray[np.float64]:
+        return logistic(features @ self.weights + self.bias)
 
     def score(
         self, pairs: Sequence[tuple[str, str]], *, encoder: SentenceEncoder
@@ -308,8 +301,20 @@ class CalibratedPairModel:
         """P(same meaning) per pair."""
         if not pairs:
             return np.zeros(0, dtype=np.float64)
-        logits = self.features(pairs, encoder=encoder) @ self.weights + self.bias
-        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30))), dtype=np.float64)
+        features, _ = _calibration_rows(pairs, self.stats, encoder)
+        return self.probabilities(features)
+
+
+def _calibration_rows(
+    pairs: Sequence[tuple[str, str]], stats: PairCorpusStats | None, encoder: SentenceEncoder
+) -> tuple[NDArray[np.float64], PairCorpusStats]:
+    """FEATURE_NAMES + CORPUS_FEATURE_NAMES per pair, and the corpus statistics used
+    (fitted on these pairs' texts when `stats` is None)."""
+    left, right, u, v = _embedded(pairs, encoder)
+    if stats is None:
+        stats = PairCorpusStats.fit(left, right, u, v)
+    builtin_rows = _feature_rows(left, right, u, v, domain_centre(encoder))
+    return np.hstack([builtin_rows, stats.features(left, right, u, v)]), stats
 
 
 # Below this many labelled pairs (or with one label only) calibration keeps the
@@ -322,25 +327,22 @@ def calibrate_pair_model(
 ) -> tuple[PairModel, NDArray[np.float64]]:
     """Calibrate the pair score on labelled pairs (1 = same meaning): with at least
     `CALIBRATION_MIN_PAIRS` pairs of both labels, the corpus statistics from their
-    texts and 13 logistic weights (`CalibratedPairModel`); otherwise the built-in
-    model. Returns the model and its scores of `pairs` (for choosing a threshold)."""
+    texts and a logistic calibration over 12 scores (`CalibratedPairModel`);
+    otherwise the built-in model. Returns the model and its scores of `pairs` (for
+    choosing a threshold)."""
     from sklearn.linear_model import LogisticRegression
 
     if len(pairs) < CALIBRATION_MIN_PAIRS or len(set(np.asarray(same).tolist())) < 2:
         builtin = builtin_pair_model()
         return builtin, builtin.score(pairs, encoder=encoder)
-    left, right, u, v = _embedded(pairs, encoder)
-    stats = PairCorpusStats.fit(left, right, u, v)
-    builtin_rows = _feature_rows(left, right, u, v, domain_centre(encoder))
-    features = np.hstack([builtin_rows, stats.features(left, right, u, v)])
+    features, stats = _calibration_rows(pairs, None, encoder)
     fitted = LogisticRegression(C=1.0, max_iter=2000).fit(features, same)
     model = CalibratedPairModel(
         stats=stats,
         weights=np.asarray(fitted.coef_[0], dtype=np.float64),
         bias=float(fitted.intercept_[0]),
     )
-    logits = features @ model.weights + model.bias
-    return model, np.asarray(1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30))), dtype=np.float64)
+    return model, model.probabilities(features)
 
 
 def pair_tokens(a: str, b: str) -> list[str]:
