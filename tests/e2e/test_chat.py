@@ -287,3 +287,35 @@ def test_suggestion_text_from_the_server_is_shown_as_text(
     assert box.locator("img").count() == 0
     box.get_by_test_id("suggest-insert").click()
     expect(agent.get_by_test_id("agent-input")).to_have_value(markup + "请致电客服。")
+
+
+def test_suggestions_say_loading_and_follow_by_themselves_once_loaded(
+    browser: Browser, chat_server: str
+) -> None:
+    """QC-5: while the knowledge base loads after start-up (503 `assistant_loading`),
+    the box says so instead of "no matching entry", and shows the suggestions on its
+    own once the knowledge base answers, without the agent typing again."""
+    limit = DEMO_ENTRIES["CC-002"]
+    _, agent = chat_taken_by_agent(browser, chat_server, "加载中-建议")
+    calls = {"loading": 0}
+
+    def loading_twice(route: Route) -> None:
+        if calls["loading"] < 2:
+            calls["loading"] += 1
+            route.fulfill(
+                status=503,
+                json={"error": {"code": "assistant_loading", "message": "知识库正在加载"}},
+            )
+        else:
+            route.continue_()
+
+    agent.route("**/api/v1/assistant/suggest?*", loading_twice)
+    agent.get_by_test_id("agent-input").fill("信用卡怎么提额")
+    box = agent.get_by_test_id("suggest-box")
+    expect(box).to_contain_text("知识库正在加载，稍后自动显示建议。")
+    expect(box).not_to_contain_text("没有匹配的知识条目")
+    expect(box.get_by_test_id("suggest-item").first).to_contain_text(
+        limit.standard_question, timeout=10_000
+    )
+    assert calls["loading"] == 2
+    expect(box).not_to_contain_text("正在加载")

@@ -27,7 +27,7 @@ from consultdesk.assistant.schemas import (
     ReviewItemOut,
     SuggestionOut,
 )
-from consultdesk.assistant.service import suggest, suggest_min_score
+from consultdesk.assistant.service import KnowledgeLoading, suggest, suggest_min_score
 from consultdesk.shared.errors import DomainError, Forbidden, NotFound
 from consultdesk.staff.model import Permission, StaffMember
 from consultdesk.web.console import ConsoleDep, render
@@ -96,9 +96,12 @@ def suggestions(
     member: Agent,
     text: Annotated[str, Query(min_length=1, max_length=600)],
 ) -> list[SuggestionOut]:
-    """The top three entries with their answers for what the agent is typing."""
+    """The top three entries with their answers for what the agent is typing; 503
+    `assistant_loading` until the knowledge base has been loaded once after start-up."""
     assistant = bot.assistant_for(container)
     assistant.ensure_loaded()
+    if assistant.loading:
+        raise KnowledgeLoading("知识库正在加载，请稍候再试")
     with container.uow() as session:
         floor = suggest_min_score(session=session, branch=member.branch)
     found = suggest(knowledge=assistant.knowledge, text=text, min_score=floor)
@@ -168,8 +171,13 @@ def refresh(container: ContainerDep, member: Reviewer) -> dict[str, Any]:
 
 @router.get("/api/v1/assistant/status")
 def status(container: ContainerDep, member: Agent) -> dict[str, Any]:
-    knowledge = bot.assistant_for(container).knowledge
-    return {"ready": knowledge.ready, "entries": len(knowledge.entries)}
+    assistant = bot.assistant_for(container)
+    knowledge = assistant.knowledge
+    return {
+        "ready": knowledge.ready,
+        "loading": assistant.loading,
+        "entries": len(knowledge.entries),
+    }
 
 
 # ---- console page -------------------------------------------------------------------

@@ -33,6 +33,7 @@ from consultdesk.assistant.encoder import SentenceEncoder, default_encoder
 from consultdesk.assistant.matcher import KnowledgeItem, Matcher, MatchPolicy, MatchResult
 from consultdesk.db.engine import UnitOfWork
 from consultdesk.shared.clock import Clock
+from consultdesk.shared.errors import DependencyDown
 
 log = logging.getLogger("consultdesk.assistant")
 
@@ -55,6 +56,13 @@ class Knowledge:
 
 
 EMPTY = Knowledge(matcher=None, entries={}, fingerprint="")
+
+
+class KnowledgeLoading(DependencyDown):
+    """The published knowledge base has not been loaded yet (the first build after
+    start-up takes seconds to a minute); ask again shortly."""
+
+    code = "assistant_loading"
 
 
 @dataclass(frozen=True)
@@ -154,6 +162,12 @@ class Assistant:
             )
             self._worker.start()
         return True
+
+    @property
+    def loading(self) -> bool:
+        """True until the published knowledge base has been loaded once (an empty one
+        counts as loaded)."""
+        return not self._knowledge.fingerprint
 
     def ensure_loaded(self) -> None:
         """Start loading the knowledge if it was never loaded (e.g. no app lifespan ran)."""

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -23,6 +24,7 @@ from consultdesk.assistant.service import Assistant
 from consultdesk.bootstrap import Container
 from consultdesk.consultations import service as consultations
 from consultdesk.knowledge.model import EntrySpec
+from consultdesk.web.app import create_app
 from tests.assistant.bot.conftest import open_chat, publish_slice
 
 
@@ -161,6 +163,53 @@ def test_an_assistant_never_refreshed_loads_on_first_use(
     assistant.ensure_loaded()
     assistant.wait_idle(60)
     assert assistant.knowledge.ready
+
+
+def test_suggestions_say_loading_until_the_first_build_is_done(
+    container: Container,
+    kb_slice: list[EntrySpec],
+    slice_matcher: Matcher,
+    auth_headers: Any,
+) -> None:
+    # QC-5: right after start-up the knowledge base is still building. Agents' suggestions
+    # answer 503 `assistant_loading` (the console says "loading" and asks again), not
+    # an empty list that would read as "nothing matches".
+    publish_slice(container, kb_slice)
+    release = threading.Event()
+
+    def slow_build(items: Sequence[KnowledgeItem]) -> Matcher:
+        release.wait(20)
+        return slice_matcher
+
+    assistant = Assistant(uow=container.uow, clock=container.clock, builder=slow_build)
+    bot.install_assistant(container, assistant)
+    container.extras["assistant.refresh_seconds"] = 0
+    headers = auth_headers("agent", branch="BJ01")
+    params = {"text": "转账额度怎么调高"}
+    try:
+        with TestClient(create_app(container), raise_server_exceptions=False) as client:
+            r = client.get("/api/v1/assistant/suggest", params=params, headers=headers)
+            assert r.status_code == 503, r.text
+            assert r.json()["error"]["code"] == "assistant_loading"
+            assert "正在加载" in r.json()["error"]["message"]
+            status = client.get("/api/v1/assistant/status", headers=headers).json()
+            assert (status["loading"], status["ready"]) == (True, False)
+
+            release.set()
+            assistant.wait_idle(20)
+            r = client.get("/api/v1/assistant/suggest", params=params, headers=headers)
+            assert r.status_code == 200 and r.json()[0]["entry_id"] == "EB-005"
+            status = client.get("/api/v1/assistant/status", headers=headers).json()
+            assert (status["loading"], status["ready"]) == (False, True)
+    finally:
+        release.set()
+
+
+def test_an_empty_knowledge_base_is_loaded_not_loading(container: Container) -> None:
+    assistant = Assistant(uow=container.uow, clock=container.clock)
+    assert assistant.loading
+    assistant.refresh(wait=True)
+    assert not assistant.loading and not assistant.knowledge.ready
 
 
 def test_the_watcher_picks_up_a_publish_and_stops_on_detach(

@@ -23,12 +23,13 @@
   const suggestState = document.getElementById('suggest-state');
   const suggestList = document.getElementById('suggest-list');
   const SL = suggestBox.dataset.lang === 'en'
-    ? { idle: 'Suggestions appear when the customer writes or you type.', none: 'No matching entry', failed: 'Suggestions are unavailable right now.', insert: 'Insert', match: 'match',
+    ? { idle: 'Suggestions appear when the customer writes or you type.', none: 'No matching entry', loading: 'The knowledge base is loading; suggestions will follow shortly.', failed: 'Suggestions are unavailable right now.', insert: 'Insert', match: 'match',
         lines: { deposits: 'Deposits', loans: 'Loans', credit_cards: 'Credit cards', ebanking: 'E-banking', precious_metals: 'Precious metals', wealth: 'Wealth management', insurance: 'Insurance', forex: 'Forex', accounts: 'Accounts' } }
-    : { idle: '客户来信或您输入回复时，这里显示知识库建议。', none: '没有匹配的知识条目', failed: '暂时无法获取知识库建议。', insert: '插入回复', match: '匹配度',
+    : { idle: '客户来信或您输入回复时，这里显示知识库建议。', none: '没有匹配的知识条目', loading: '知识库正在加载，稍后自动显示建议。', failed: '暂时无法获取知识库建议。', insert: '插入回复', match: '匹配度',
         lines: { deposits: '存款', loans: '贷款', credit_cards: '信用卡', ebanking: '电子银行', precious_metals: '贵金属', wealth: '理财', insurance: '保险', forex: '外汇', accounts: '账户' } };
   const SUGGEST_DELAY_MS = 250;
   const SUGGEST_MAX_CHARS = 600; // the suggest API's limit on `text`
+  const SUGGEST_RETRY_MS = 2000; // while the knowledge base loads after start-up
   // ticket: only the answer to the latest request is shown (an older one may arrive later).
   const suggestion = { timer: 0, ticket: 0, customerText: '', customerSeq: -1 };
 
@@ -39,7 +40,11 @@
     if (body !== undefined) { init.headers['Content-Type'] = 'application/json'; init.body = JSON.stringify(body); }
     const r = await fetch(path, init);
     const data = await r.json().catch(function () { return null; });
-    if (!r.ok) throw new Error(data && data.error ? data.error.message : String(r.status));
+    if (!r.ok) {
+      const err = new Error(data && data.error ? data.error.message : String(r.status));
+      err.code = data && data.error ? data.error.code : '';
+      throw err;
+    }
     return data;
   }
 
@@ -117,7 +122,15 @@
       const q = Array.from(text.trim()).slice(0, SUGGEST_MAX_CHARS).join('');
       found = await api('GET', '/api/v1/assistant/suggest?text=' + encodeURIComponent(q));
     } catch (err) {
-      if (ticket === suggestion.ticket) suggestNote(SL.failed);
+      if (ticket !== suggestion.ticket) return;
+      if (err.code === 'assistant_loading') {
+        suggestNote(SL.loading);
+        suggestion.timer = setTimeout(function () {
+          if (ticket === suggestion.ticket) suggestFor(text);
+        }, SUGGEST_RETRY_MS);
+        return;
+      }
+      suggestNote(SL.failed);
       return;
     }
     if (ticket !== suggestion.ticket) return;
