@@ -119,6 +119,36 @@ def test_a_new_chat_appears_in_the_open_queue_without_reload(
     expect(agent.locator("#queue-rows tr", has_text="外汇牌价")).to_be_visible(timeout=10_000)
 
 
+def test_the_queue_page_speaks_english_throughout_when_asked(
+    browser: Browser, chat_server: str
+) -> None:
+    """The console's English covers the queue's live parts too: rows added by the
+    5-second refresh, statuses, authors in the conversation, the restatement state."""
+    agent = agent_page(browser, chat_server, lang="en")
+    agent.goto(chat_server + "/console/queue")
+    customer = browser.new_context().new_page()
+    customer.goto(chat_server + "/chat")
+    customer.get_by_test_id("chat-subject").fill("English queue")
+    customer.get_by_test_id("chat-start").click()
+    row = agent.locator("#queue-rows tr", has_text="English queue").first
+    expect(row).to_contain_text("Queued", timeout=10_000)  # drawn by the refresh script
+    expect(row.get_by_test_id("accept")).to_have_text("Accept")
+    row.get_by_test_id("accept").click()
+    expect(row).to_contain_text("In progress")
+    expect(agent.get_by_test_id("history-list")).to_contain_text("Visitor (not identified)")
+
+    customer.get_by_test_id("chat-input").fill("hello, my card is blocked")
+    customer.get_by_test_id("chat-send").click()
+    expect(agent.get_by_test_id("agent-log")).to_contain_text("Customer: hello, my card")
+    agent.get_by_test_id("restate-input").fill("The customer's card is blocked")
+    agent.get_by_test_id("restate").click()
+    expect(agent.get_by_test_id("summary-state")).to_have_text(
+        "Restated; waiting for the customer to confirm"
+    )
+    panel_text = agent.get_by_test_id("chat-panel").inner_text()
+    assert "客户" not in panel_text and "已复述" not in panel_text
+
+
 # ---- knowledge suggestions in the agent's conversation panel -------------------------
 
 DEMO_ENTRIES = {s.entry_id: s.content for s in load_demo_entries()}

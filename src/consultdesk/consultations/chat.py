@@ -48,7 +48,6 @@ from consultdesk.consultations import service, visitors
 from consultdesk.consultations.api import visible_consultation
 from consultdesk.consultations.ingest import Incoming, ingest_for
 from consultdesk.consultations.messages import MAX_MESSAGE_CHARS, AuthorKind, Message
-from consultdesk.consultations.model import STATUS_ZH
 from consultdesk.consultations.reply_gate import blocked_error, gate_agent_text
 from consultdesk.consultations.schemas import CLIENT_MSG_ID, ID_PATTERN
 from consultdesk.org import service as org
@@ -439,5 +438,4 @@ def queue_page(
         member=member,
         csrf=principal.csrf,
         consultations=found,
-        status_zh=STATUS_ZH,
     )

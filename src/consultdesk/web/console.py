@@ -26,7 +26,7 @@ from consultdesk.web.deps import (
     PrincipalDep,
     require,
 )
-from consultdesk.web.i18n import Lang, pick_lang, translate
+from consultdesk.web.i18n import Lang, pick_lang, texts_under, translate
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 LOGIN_CSRF_COOKIE = "cd_login_csrf"
@@ -73,6 +73,7 @@ def render(
         template,
         {
             "t": lambda key, **p: translate(key, lang, **p),
+            "texts_under": lambda prefix: texts_under(prefix, lang),
             "lang": lang,
             "member": member,
             "csrf": csrf,

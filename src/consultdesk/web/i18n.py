@@ -112,6 +112,50 @@ TEXT: dict[str, tuple[str, str]] = {
     "survey.submit": ("提交评价", "Submit"),
     "survey.thanks": ("感谢您的评价，我们会持续改进服务。", "Thank you for your feedback."),
     "survey.unavailable": ("无法打开调查", "Survey unavailable"),
+    # the agent's queue page (queue.html and queue.js read these)
+    "queue.status.queued": ("排队中", "Queued"),
+    "queue.status.in_progress": ("处理中", "In progress"),
+    "queue.status.waiting_customer": ("等待客户", "Waiting for customer"),
+    "queue.status.transferred": ("已转接", "Transferred"),
+    "queue.status.escalated": ("已升级", "Escalated"),
+    "queue.status.resolved": ("已解决", "Resolved"),
+    "queue.status.closed": ("已关闭", "Closed"),
+    "queue.who.customer": ("客户", "Customer"),
+    "queue.who.agent": ("坐席", "Agent"),
+    "queue.who.system": ("系统", "System"),
+    "queue.who.bot": ("机器人", "Bot"),
+    "queue.said": ("：", ": "),
+    "queue.accept": ("接入", "Accept"),
+    "queue.open": ("打开", "Open"),
+    "queue.visitor": ("访客（未识别客户）", "Visitor (not identified)"),
+    "queue.matched_by_phone": (
+        "（按手机号匹配，身份未核验）",
+        " (matched by phone, identity not verified)",
+    ),
+    "queue.restated": ("已复述，等待客户确认", "Restated; waiting for the customer to confirm"),
+    "queue.confirmed": ("客户已确认复述", "The customer confirmed the restatement"),
+    "queue.handed_off": ("已转交同事", "Handed to a colleague"),
+    "queue.suggest.idle": (
+        "客户来信或您输入回复时，这里显示知识库建议。",
+        "Suggestions appear when the customer writes or you type.",
+    ),
+    "queue.suggest.none": ("没有匹配的知识条目", "No matching entry"),
+    "queue.suggest.loading": (
+        "知识库正在加载，稍后自动显示建议。",
+        "The knowledge base is loading; suggestions will follow shortly.",
+    ),
+    "queue.suggest.failed": ("暂时无法获取知识库建议。", "Suggestions are unavailable right now."),
+    "queue.suggest.insert": ("插入回复", "Insert"),
+    "queue.suggest.match": ("匹配度", "match"),
+    "line.deposits": ("存款", "Deposits"),
+    "line.loans": ("贷款", "Loans"),
+    "line.credit_cards": ("信用卡", "Credit cards"),
+    "line.ebanking": ("电子银行", "E-banking"),
+    "line.precious_metals": ("贵金属", "Precious metals"),
+    "line.wealth": ("理财", "Wealth management"),
+    "line.insurance": ("保险", "Insurance"),
+    "line.forex": ("外汇", "Forex"),
+    "line.accounts": ("账户", "Accounts"),
 }
 
 
@@ -119,6 +163,12 @@ def translate(key: str, lang: Lang, **params: object) -> str:
     zh, en = TEXT.get(key, (key, key))
     text = en if lang == "en" else zh
     return text.format(**params) if params else text
+
+
+def texts_under(prefix: str, lang: Lang) -> dict[str, str]:
+    """Every text whose key starts with `prefix`, keyed by the rest of the key (for a
+    page's script: the page embeds them as JSON, so one catalogue serves both)."""
+    return {key[len(prefix) :]: translate(key, lang) for key in TEXT if key.startswith(prefix)}
 
 
 def pick_lang(cookie: str | None, default: Lang = "zh") -> Lang:

@@ -16,17 +16,14 @@
   const summaryState = document.getElementById('summary-state');
   const historyList = document.getElementById('history-list');
   const handoff = document.getElementById('handoff');
-  const WHO = { customer: '客户', agent: '坐席', system: '系统', bot: '机器人' };
   const state = { ws: null, current: null, seen: new Set(), pending: new Map(), n: 0, queued: [] };
   const replyArea = sendForm.elements.namedItem('text');
-  const suggestBox = document.getElementById('suggest-box');
   const suggestState = document.getElementById('suggest-state');
   const suggestList = document.getElementById('suggest-list');
-  const SL = suggestBox.dataset.lang === 'en'
-    ? { idle: 'Suggestions appear when the customer writes or you type.', none: 'No matching entry', loading: 'The knowledge base is loading; suggestions will follow shortly.', failed: 'Suggestions are unavailable right now.', insert: 'Insert', match: 'match',
-        lines: { deposits: 'Deposits', loans: 'Loans', credit_cards: 'Credit cards', ebanking: 'E-banking', precious_metals: 'Precious metals', wealth: 'Wealth management', insurance: 'Insurance', forex: 'Forex', accounts: 'Accounts' } }
-    : { idle: '客户来信或您输入回复时，这里显示知识库建议。', none: '没有匹配的知识条目', loading: '知识库正在加载，稍后自动显示建议。', failed: '暂时无法获取知识库建议。', insert: '插入回复', match: '匹配度',
-        lines: { deposits: '存款', loans: '贷款', credit_cards: '信用卡', ebanking: '电子银行', precious_metals: '贵金属', wealth: '理财', insurance: '保险', forex: '外汇', accounts: '账户' } };
+  // Every text of this page, in the console's language: i18n.py's `queue.*` and `line.*`.
+  const TEXT = JSON.parse(document.getElementById('queue-text').textContent);
+  const Q = TEXT.queue;
+  const SL = { idle: Q['suggest.idle'], none: Q['suggest.none'], loading: Q['suggest.loading'], failed: Q['suggest.failed'], insert: Q['suggest.insert'], match: Q['suggest.match'], lines: TEXT.line };
   const SUGGEST_DELAY_MS = 250;
   const SUGGEST_MAX_CHARS = 600; // the suggest API's limit on `text`
   const SUGGEST_RETRY_MS = 2000; // while the knowledge base loads after start-up
@@ -53,7 +50,7 @@
     li.className = 'author-' + m.author_kind + (extra ? ' ' + extra : '');
     const who = document.createElement('span');
     who.className = 'who';
-    who.textContent = (WHO[m.author_kind] || m.author_kind) + '：';
+    who.textContent = (Q['who.' + m.author_kind] || m.author_kind) + Q.said;
     const body = document.createElement('span');
     body.className = 'text';
     body.textContent = m.text;
@@ -194,16 +191,16 @@
 
   async function loadHistory(customerId) {
     historyList.replaceChildren();
-    if (!customerId) { const li = document.createElement('li'); li.className = 'muted'; li.textContent = '访客（未识别客户）'; historyList.appendChild(li); return; }
+    if (!customerId) { const li = document.createElement('li'); li.className = 'muted'; li.textContent = Q.visitor; historyList.appendChild(li); return; }
     try {
       const h = await api('GET', '/api/v1/customers/' + encodeURIComponent(customerId) + '/history');
       const head = document.createElement('li');
-      head.textContent = h.customer.name + ' ' + (h.customer.phone_masked || '') + '（按手机号匹配，身份未核验）';
+      head.textContent = h.customer.name + ' ' + (h.customer.phone_masked || '') + Q.matched_by_phone;
       historyList.appendChild(head);
       h.consultations.forEach(function (c) {
         if (c.id === state.current) return;
         const li = document.createElement('li');
-        li.textContent = c.opened_at.slice(0, 10) + ' ' + c.channel + ' ' + (c.subject || '') + ' · ' + c.status;
+        li.textContent = c.opened_at.slice(0, 10) + ' ' + c.channel + ' ' + (c.subject || '') + ' · ' + (Q['status.' + c.status] || c.status);
         historyList.appendChild(li);
       });
     } catch (err) { showError(err.message); }
@@ -223,8 +220,6 @@
     loadHistory(row.dataset.customer);
   }
 
-  const STATUS = { queued: '排队中', in_progress: '处理中', waiting_customer: '等待客户', transferred: '已转接', escalated: '已升级', resolved: '已解决', closed: '已关闭' };
-
   function cell(text) { const td = document.createElement('td'); td.textContent = text; return td; }
 
   function button(cls, testid, text) {
@@ -241,8 +236,8 @@
       const tr = document.createElement('tr');
       tr.dataset.id = c.id; tr.dataset.customer = c.customer_id || ''; tr.dataset.status = c.status;
       const actions = document.createElement('td');
-      actions.append(button('q-accept', 'accept', '接入'), ' ', button('q-open', 'open', '打开'));
-      tr.append(cell(c.opened_at.slice(0, 16).replace('T', ' ')), cell(c.channel), cell(c.branch), cell(c.subject || ''), cell(STATUS[c.status] || c.status), actions);
+      actions.append(button('q-accept', 'accept', Q.accept), ' ', button('q-open', 'open', Q.open));
+      tr.append(cell(c.opened_at.slice(0, 16).replace('T', ' ')), cell(c.channel), cell(c.branch), cell(c.subject || ''), cell(Q['status.' + c.status] || c.status), actions);
       return tr;
     });
     rows.replaceChildren.apply(rows, fresh);
@@ -257,7 +252,7 @@
       try {
         const c = await api('POST', '/api/v1/consultations/' + encodeURIComponent(row.dataset.id) + '/moves', { move: 'accept' });
         row.dataset.status = c.status;
-        row.children[4].textContent = '处理中';
+        row.children[4].textContent = Q['status.' + c.status] || c.status;
       } catch (err) { showError(err.message); return; }
     }
     open(row);
@@ -279,7 +274,7 @@
     const input = restateForm.elements.namedItem('summary');
     try {
       await api('POST', '/api/v1/consultations/' + encodeURIComponent(state.current) + '/summary', { summary: input.value });
-      summaryState.textContent = '已复述，等待客户确认';
+      summaryState.textContent = Q.restated;
       input.value = '';
       watchConfirmation(state.current);
     } catch (err) { showError(err.message); }
@@ -290,7 +285,7 @@
       if (state.current !== id) { clearInterval(timer); return; }
       try {
         const c = await api('GET', '/api/v1/consultations/' + encodeURIComponent(id));
-        if (c.summary_confirmed_at) { summaryState.textContent = '客户已确认复述'; clearInterval(timer); }
+        if (c.summary_confirmed_at) { summaryState.textContent = Q.confirmed; clearInterval(timer); }
       } catch (err) { clearInterval(timer); }
     }, 2000);
   }
@@ -299,7 +294,7 @@
     if (!state.current) return;
     try {
       await api('POST', '/api/v1/consultations/' + encodeURIComponent(state.current) + '/handoff', { reason: 'agitated' });
-      summaryState.textContent = '已转交同事';
+      summaryState.textContent = Q.handed_off;
     } catch (err) { showError(err.message); }
   });
 })();
