@@ -110,6 +110,37 @@ def test_damaged_cache_file_is_rebuilt(tmp_path: Path) -> None:
     assert cache.stat().st_size == size
 
 
+def test_a_flipped_byte_in_the_cache_file_is_caught_and_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    TrieTokenizer(cache_dir=tmp_path).initialize()
+    [cache] = list(tmp_path.glob("consultdesk-jieba-*.trie"))
+    good = cache.read_bytes()
+    damaged = bytearray(good)
+    damaged[len(good) // 2] ^= 0xFF  # same length, one byte changed
+    cache.write_bytes(bytes(damaged))
+    builds = []
+    real_build = word_dictionary._build
+    monkeypatch.setattr(word_dictionary, "_build", lambda s: builds.append(1) or real_build(s))
+    assert TrieTokenizer(cache_dir=tmp_path).lcut("南京市长江大桥") == ["南京市", "长江大桥"]
+    assert builds == [1] and cache.read_bytes() == good
+
+
+def test_a_cache_file_others_can_write_is_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The temporary folder is shared: a file another user could have planted or changed
+    # is ignored and replaced (or, when it cannot be replaced, the trie stays in memory).
+    TrieTokenizer(cache_dir=tmp_path).initialize()
+    [cache] = list(tmp_path.glob("consultdesk-jieba-*.trie"))
+    cache.chmod(0o666)
+    builds = []
+    real_build = word_dictionary._build
+    monkeypatch.setattr(word_dictionary, "_build", lambda s: builds.append(1) or real_build(s))
+    TrieTokenizer(cache_dir=tmp_path).initialize()
+    assert builds == [1] and not cache.stat().st_mode & 0o022
+
+
 def test_unwritable_cache_path_keeps_the_trie_in_memory(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

@@ -31,8 +31,9 @@ from typing import Any
 import jieba
 import marisa_trie
 
-_FORMAT = b"consultdesk-jieba-trie-2"
-_HEADER = struct.Struct("<qqq")  # total frequency, number of words, longest word
+_FORMAT = b"consultdesk-jieba-trie-3"
+# total frequency, number of words, longest word, SHA-256 of what follows the header
+_HEADER = struct.Struct("<qqq32s")
 _log = logging.getLogger(__name__)
 
 
@@ -171,7 +172,8 @@ def load_table(dictionary: Any, cache_dir: Path | None = None) -> tuple[Frequenc
     folder = cache_dir or Path(tempfile.gettempdir())
     path = folder / f"consultdesk-jieba-{digest[:16]}.trie"
     try:
-        return _read(path.read_bytes())
+        if _trusted(path):
+            return _read(path.read_bytes())
     except (OSError, ValueError, RuntimeError, struct.error):
         pass
     payload = _build(source)
@@ -179,10 +181,18 @@ def load_table(dictionary: Any, cache_dir: Path | None = None) -> tuple[Frequenc
         folder.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         partial.write_bytes(payload)
+        partial.chmod(0o644)
         os.replace(partial, path)
     except OSError as error:  # read-only folder: keep the trie in memory only
         _log.warning("jieba trie cache not written to %s: %s", path, error)
     return _read(payload)
+
+
+def _trusted(path: Path) -> bool:
+    """Only a cache file of our own user that nobody else can write is read (the
+    temporary folder is shared; a planted file is ignored and rebuilt in memory)."""
+    status = path.stat()
+    return status.st_uid == os.getuid() and not status.st_mode & 0o022
 
 
 def _build(source: bytes) -> bytes:
@@ -202,13 +212,15 @@ def _build(source: bytes) -> bytes:
     for word in words:
         frequencies[trie[word]] = frequencies_by_word[word]
     longest = max(map(len, words), default=1)
-    serialized: bytes = trie.tobytes()
-    return _HEADER.pack(total, len(trie), longest) + frequencies.tobytes() + serialized
+    body = frequencies.tobytes() + bytes(trie.tobytes())
+    return _HEADER.pack(total, len(trie), longest, hashlib.sha256(body).digest()) + body
 
 
 def _read(payload: bytes) -> tuple[FrequencyTable, int]:
-    total, count, longest = _HEADER.unpack_from(payload)
+    total, count, longest, checksum = _HEADER.unpack_from(payload)
     start = _HEADER.size
+    if hashlib.sha256(payload[start:]).digest() != checksum:
+        raise ValueError("jieba trie cache is damaged")
     frequencies = array("q")
     frequencies.frombytes(payload[start : start + 8 * count])
     trie = marisa_trie.Trie().frombytes(payload[start + 8 * count :])
