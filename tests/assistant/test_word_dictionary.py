@@ -57,6 +57,7 @@ def _demo_texts() -> list[str]:
 
 def test_trie_segments_exactly_as_jieba_on_the_demo_bank(reference: jieba.Tokenizer) -> None:
     ours = _tokenizer()
+    assert ours.total == reference.total  # jieba counts a word listed twice twice
     texts = _demo_texts()
     assert len(texts) > 2000
     for text in texts + [normalize_text(text) for text in texts] + EDGE_CASES:
@@ -151,3 +152,15 @@ def test_unwritable_cache_path_keeps_the_trie_in_memory(tmp_path: Path) -> None:
 def test_other_dictionaries_are_refused() -> None:
     with pytest.raises(ValueError, match="default dictionary"):
         TrieTokenizer().initialize("/tmp/other_dict.txt")
+
+
+def test_a_graph_from_elsewhere_is_scored_with_the_dictionary(reference: jieba.Tokenizer) -> None:
+    # calc() on a plain DAG (not built by our get_DAG) falls back to jieba's own scoring.
+    ours = _tokenizer()
+    sentence = "南京市长江大桥"
+    plain_graph = dict(ours.get_DAG(sentence))
+    ours_route: dict[int, object] = {}
+    reference_route: dict[int, object] = {}
+    ours.calc(sentence, plain_graph, ours_route)
+    reference.calc(sentence, reference.get_DAG(sentence), reference_route)
+    assert ours_route == reference_route

@@ -11,7 +11,9 @@ answers "which dictionary words start here" in one call.
 
 The cache file is built from jieba's `dict.txt` on first use (about 1 s, as jieba's own
 first run) into the temporary folder, keyed by a hash of the dictionary and this format.
-When that folder cannot be written, the trie is built in memory on every start.
+When that folder cannot be written, the trie is built in memory on every start. A cache
+file is read only when it carries the right checksum, belongs to our own user and nobody
+else can write it.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Any
 import jieba
 import marisa_trie
 
-_FORMAT = b"consultdesk-jieba-trie-3"
+_FORMAT = b"consultdesk-jieba-trie-4"
 # total frequency, number of words, longest word, SHA-256 of what follows the header
 _HEADER = struct.Struct("<qqq32s")
 _log = logging.getLogger(__name__)
@@ -152,11 +154,13 @@ class TrieTokenizer(jieba.Tokenizer):  # type: ignore[misc]
         return graph
 
     def calc(self, sentence: str, DAG: dict[int, list[int]], route: dict[int, Any]) -> None:  # noqa: N803
+        if not isinstance(DAG, _Graph):  # a graph not made by get_DAG: jieba's own way
+            super().calc(sentence, DAG, route)
+            return
         length = len(sentence)
         route[length] = (0, 0)
         logtotal = log(self.total)
-        frequencies = DAG.frequencies if isinstance(DAG, _Graph) else {}
-        get = frequencies.get
+        get = DAG.frequencies.get
         for idx in range(length - 1, -1, -1):
             route[idx] = max(
                 (log(get((idx, x)) or 1) - logtotal + route[x + 1][0], x) for x in DAG[idx]
@@ -197,15 +201,17 @@ def _trusted(path: Path) -> bool:
 
 def _build(source: bytes) -> bytes:
     frequencies_by_word: dict[str, int] = {}
+    total = 0  # as jieba: every line counts, also a word listed twice
     for lineno, line in enumerate(source.decode("utf-8").splitlines(), 1):
         parts = line.strip().split(" ")
         if not parts[0]:
             continue
         try:
-            frequencies_by_word[parts[0]] = int(parts[1])
+            frequency = int(parts[1])
         except (IndexError, ValueError):
             raise ValueError(f"invalid jieba dictionary entry at line {lineno}: {line!r}") from None
-    total = sum(frequencies_by_word.values())
+        frequencies_by_word[parts[0]] = frequency
+        total += frequency
     words = [word for word, frequency in frequencies_by_word.items() if frequency > 0]
     trie = marisa_trie.Trie(words)
     frequencies = array("q", bytes(8 * len(trie)))
