@@ -171,7 +171,7 @@ class Assistant:
 
     def ensure_loaded(self) -> None:
         """Start loading the knowledge if it was never loaded (e.g. no app lifespan ran)."""
-        if not self._knowledge.fingerprint and self._worker is None:
+        if self.loading and self._worker is None:
             self.refresh()
 
     def _rebuild_in_background(self, loaded: Loaded) -> None:

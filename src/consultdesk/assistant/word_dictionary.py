@@ -85,13 +85,6 @@ class FrequencyTable:
         self.overlay_initials.add(word[:1])
         self.longest = max(self.longest, len(word))
 
-    def __len__(self) -> int:
-        return len(self.trie) + len(self.overlay)
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self.trie.keys()
-        yield from self.overlay
-
     def words_at(self, sentence: str, start: int, found: dict[tuple[int, int], int]) -> list[int]:
         """Last indices of the dictionary words (frequency > 0) that start at `start`, in
         increasing order; each word's frequency goes into `found[start, last index]`."""
