@@ -17,7 +17,7 @@ from consultdesk.notifications.sms import SmsGateway
 from consultdesk.notifications.sms_http import HttpSmsGateway
 from consultdesk.notifications.sms_sandbox import SandboxSmsGateway
 from consultdesk.security.crypto import ENV_VAR, KeyRing, new_keyring, write_key_file
-from consultdesk.settings import Settings, load_settings
+from consultdesk.settings import Settings, load_settings, production_problems
 from consultdesk.shared.clock import Clock, SystemClock
 from consultdesk.shared.errors import ValidationFailed
 from consultdesk.workdays.chinese_calendar_adapter import mainland_calendar
@@ -62,6 +62,8 @@ def load_keyring(settings: Settings) -> KeyRing:
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Container:
     """Build the container for ``settings`` (from the environment when not given)."""
     settings = settings or load_settings()
+    for variable, reason in production_problems(settings):
+        raise ValidationFailed(reason, field=variable, code="unsafe_production_settings")
     clock = clock or SystemClock()
     engine = make_engine(settings.database_url, schema=settings.database_schema)
     corebank: CoreBank

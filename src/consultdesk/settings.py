@@ -14,6 +14,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("data")
+# The demo's signing key: fine on a laptop, refused in production (see ``production_problems``).
+DEMO_SECRET_KEY = "change-me-in-production-this-is-the-demo-secret"  # noqa: S105 (refused in production)
 
 
 class Settings(BaseSettings):
@@ -28,7 +30,7 @@ class Settings(BaseSettings):
     )
     data_dir: Path = DEFAULT_DATA_DIR
     secret_key: str = Field(
-        default="change-me-in-production-this-is-the-demo-secret",
+        default=DEMO_SECRET_KEY,
         min_length=32,
         description="Signs session cookies; set a long random value in production",
     )
@@ -64,6 +66,23 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def production_problems(settings: Settings) -> list[tuple[str, str]]:
+    """What stops ``settings`` from running as production: (environment variable, reason).
+    Empty outside production, where the demo defaults are allowed."""
+    if settings.environment != "production":
+        return []
+    problems: list[tuple[str, str]] = []
+    if settings.secret_key == DEMO_SECRET_KEY:
+        problems.append(
+            (
+                "CONSULTDESK_SECRET_KEY",
+                "生产环境不能使用演示密钥：请把 CONSULTDESK_SECRET_KEY 设为至少 32 个字符的随机值"
+                "（例如 python -c 'import secrets; print(secrets.token_urlsafe(48))'）",
+            )
+        )
+    return problems
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+import pydantic
 import typer
 
 from consultdesk.bootstrap import Container, bootstrap
@@ -21,7 +22,16 @@ JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table."
 
 
 def container() -> Container:
-    return bootstrap()
+    """The container from the environment; a setting that cannot run (the demo secret in
+    production, a missing key file) is one error line and exit 2, not a traceback."""
+    try:
+        with user_errors():
+            return bootstrap()
+    except pydantic.ValidationError as exc:
+        for err in exc.errors():
+            variable = "CONSULTDESK_" + "_".join(str(p) for p in err["loc"]).upper()
+            typer.echo(f"错误（{variable}）：{err['msg']}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _default(value: Any) -> Any:

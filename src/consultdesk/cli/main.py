@@ -6,6 +6,7 @@ import importlib
 
 import typer
 
+from consultdesk.bootstrap import Container
 from consultdesk.cli.common import container, print_json, user_errors
 
 app = typer.Typer(
@@ -54,20 +55,81 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision")) -
     c = container()
     with user_errors():
         upgrade(c.engine, revision)
-    typer.echo(f"数据库已迁移至 {current_revision(c.engine)}（{c.engine.url.render_as_string()}）")
+    typer.echo(f"数据库已迁移至 {current_revision(c.engine)}（{_where(c)}）")
+
+
+@db.command("downgrade", context_settings={"ignore_unknown_options": True})
+def db_downgrade(
+    revision: str = typer.Argument(..., help="Target revision, or -1 for one step back"),
+) -> None:
+    """Step the schema back to REVISION (`-1`: one step). Back up first: a step back may
+    drop tables and the rows in them."""
+    from consultdesk.db.migrate import current_revision, downgrade
+
+    c = container()
+    with user_errors():
+        downgrade(c.engine, revision)
+    typer.echo(f"数据库已回退至 {current_revision(c.engine) or '（未迁移）'}（{_where(c)}）")
 
 
 @db.command("current")
 def db_current(as_json: bool = typer.Option(False, "--json")) -> None:
-    """Show the schema revision of the configured database."""
-    from consultdesk.db.migrate import current_revision
+    """Show the schema revision of the configured database, and the newest one in the code."""
+    from consultdesk.db.migrate import current_revisions, heads
 
     c = container()
-    rev = current_revision(c.engine)
+    revs = current_revisions(c.engine)
+    (head,) = heads()
     if as_json:
-        print_json({"revision": rev, "dialect": c.engine.dialect.name})
+        print_json(
+            {
+                "revision": "+".join(revs) if revs else None,
+                "head": head,
+                "up_to_date": revs == [head],
+                "dialect": c.engine.dialect.name,
+            }
+        )
+        return
+    if not revs:
+        typer.echo(f"（未迁移）最新版本 {head}；请运行 consultdesk db upgrade")
+    elif revs == [head]:
+        typer.echo(f"{head}（最新）")
     else:
-        typer.echo(rev or "（未迁移）")
+        typer.echo(f"{'+'.join(revs)}（最新版本为 {head}；请运行 consultdesk db upgrade）")
+
+
+@db.command("check")
+def db_check(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Compare the migrated database with the table definitions: exit 0 when they agree,
+    1 (with each difference) when the database is behind or a table changed without a
+    migration."""
+    from consultdesk.db.migrate import check
+
+    c = container()
+    result = check(c.engine)
+    if as_json:
+        print_json(
+            {
+                "ok": result.ok,
+                "current": result.current,
+                "head": result.head,
+                "differences": result.differences,
+            }
+        )
+    elif result.ok:
+        typer.echo(f"数据库结构与代码一致（{result.head}）")
+    else:
+        if not result.up_to_date:
+            now = "+".join(result.current) or "未迁移"
+            typer.echo(f"数据库版本 {now}，最新为 {result.head}；请运行 consultdesk db upgrade")
+        for d in result.differences:
+            typer.echo(f"  与表定义不一致：{d}")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _where(c: Container) -> str:
+    return c.engine.url.render_as_string(hide_password=True)
 
 
 @app.command("serve")
