@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -39,8 +40,12 @@ class Container:
     sms: SmsGateway
     calendar: WorkingCalendar
     extras: dict[str, object] = field(default_factory=dict)
+    # Stops whatever the container started on demand (listener threads), newest first.
+    on_close: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
+        while self.on_close:
+            self.on_close.pop()()
         self.engine.dispose()
 
 

@@ -18,11 +18,11 @@ stored in a consultation you follow, except what this socket sent: that gets the
 acknowledged again with the same ``seq`` and stored once. Acks on one socket come in the
 order the messages were sent.
 
-Broadcast uses an in-process hub fed by the ingest writer after each commit. That is
-enough for one server process (SQLite, or PostgreSQL with ``--workers 1``). With several
-processes a message stored by one is not pushed by the others: a broker is needed
-(PostgreSQL ``LISTEN/NOTIFY`` on commit, or Redis pub/sub) — not built yet. Clients can
-always catch up with ``GET …/messages?after_seq=``.
+Broadcast: each process's hub is fed by its own ingest writer and bot after each commit
+and, on PostgreSQL, by the other processes through LISTEN/NOTIFY (``fanout.py``), so a
+customer on one web process and the agent on another see each other's messages live.
+Clients that reconnect get the stored transcript (``history``), or
+``GET …/messages?after_seq=``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,6 +46,7 @@ from starlette.concurrency import run_in_threadpool
 from consultdesk.bootstrap import Container
 from consultdesk.consultations import service, visitors
 from consultdesk.consultations.api import visible_consultation
+from consultdesk.consultations.fanout import ChatFanout
 from consultdesk.consultations.ingest import Incoming, ingest_for
 from consultdesk.consultations.messages import MAX_MESSAGE_CHARS, AuthorKind, Message
 from consultdesk.consultations.reply_gate import blocked_error, gate_agent_text
@@ -82,49 +83,110 @@ class Subscriber:
 
 
 class Hub:
-    """Who follows which consultation, in this process."""
+    """Who follows which consultation, in this process, and what each was last sent.
+
+    Fed by this process's inserts (``publish``, after their commit) and, on PostgreSQL,
+    by the other processes' (``deliver_remote``, from ``fanout.ChatFanout``). A message
+    reaches each follower once: the sequence numbers recently sent per consultation are
+    remembered, so a catch-up read after a reconnect repeats nothing."""
+
+    RECENT = 256  # sequence numbers remembered per followed consultation
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subs: dict[str, set[Subscriber]] = {}
+        self._sent: dict[str, dict[int, None]] = {}  # insertion-ordered set per consultation
+        self.on_close: list[Callable[[], None]] = []
 
     def subscribe(self, consultation_id: str, sub: Subscriber) -> None:
         with self._lock:
             self._subs.setdefault(consultation_id, set()).add(sub)
+            self._sent.setdefault(consultation_id, {})
 
     def unsubscribe(self, sub: Subscriber) -> None:
         with self._lock:
             for subs in self._subs.values():
                 subs.discard(sub)
             self._subs = {k: v for k, v in self._subs.items() if v}
+            self._sent = {k: v for k, v in self._sent.items() if k in self._subs}
+
+    def following(self) -> dict[str, int]:
+        with self._lock:
+            return {cid: max(sent, default=0) for cid, sent in self._sent.items()}
+
+    def _first_time(self, message: Message) -> bool:
+        """Record ``message`` as sent; False when it was sent before. Lock held."""
+        sent = self._sent.get(message.consultation_id)
+        if sent is None:
+            return True  # nobody follows it here
+        if message.seq in sent:
+            return False
+        sent[message.seq] = None
+        if len(sent) > self.RECENT:
+            del sent[next(iter(sent))]
+        return True
 
     def publish(self, item: Incoming | None, posted: service.Posted) -> None:
-        """Push a stored message to everyone following its consultation except the
-        socket that sent it (that one gets the ack)."""
+        """Push a message this process stored to everyone following its consultation
+        except the socket that sent it (that one gets the ack)."""
         with self._lock:
+            if not self._first_time(posted.message):
+                return
             targets = list(self._subs.get(posted.message.consultation_id, ()))
         origin = item.origin if item is not None else None
-        targets = [sub for sub in targets if sub is not origin]
+        self._send(posted.message, [sub for sub in targets if sub is not origin])
+
+    def deliver_remote(self, messages: Iterable[Message]) -> None:
+        """Push messages another process stored (its sockets got their acks there)."""
+        for message in messages:
+            with self._lock:
+                if not self._first_time(message):
+                    continue
+                targets = list(self._subs.get(message.consultation_id, ()))
+            self._send(message, targets)
+
+    @staticmethod
+    def _send(message: Message, targets: list[Subscriber]) -> None:
         if not targets:
             return
         event = json.dumps(
-            {"type": "message", "message": message_json(posted.message)}, ensure_ascii=False
+            {"type": "message", "message": message_json(message)}, ensure_ascii=False
         )
         for sub in targets:
             sub.deliver(event)
+
+    def close(self) -> None:
+        for closer in self.on_close:
+            closer()
 
 
 _HUB_LOCK = threading.Lock()
 
 
 def hub_for(container: Container) -> Hub:
-    """The container's hub, listening to its ingest writer (created on first use)."""
+    """The container's hub, listening to its ingest writer and, on PostgreSQL, to the
+    other processes through ``fanout.ChatFanout`` (created on first use, stopped when
+    the container closes)."""
     with _HUB_LOCK:
         hub = container.extras.get("consultations.hub")
         if not isinstance(hub, Hub):
             hub = Hub()
             container.extras["consultations.hub"] = hub
             ingest_for(container).listeners.append(hub.publish)
+            if container.engine.dialect.name == "postgresql":
+                relay = ChatFanout(
+                    engine=container.engine,
+                    uow=container.uow,
+                    hub=hub,
+                    read_messages=lambda s, keys: service.messages_at(session=s, keys=keys),
+                    read_after=lambda s, cid, after: service.transcript(
+                        session=s, consultation_id=cid, after_seq=after
+                    ),
+                )
+                relay.start()
+                hub.on_close.append(relay.stop)
+                container.extras["consultations.fanout"] = relay
+            container.on_close.append(hub.close)
         return hub
 
 

@@ -3,11 +3,12 @@ and the returning customer's history (ACC-1, ACC-4, ACC-5, ACP-1, ACP-4)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from consultdesk.consultations.messages import (
@@ -294,6 +295,19 @@ def transcript(*, session: Session, consultation_id: str, after_seq: int = 0) ->
         select(MessageRow)
         .where(MessageRow.consultation_id == consultation_id, MessageRow.seq > after_seq)
         .order_by(MessageRow.seq)
+    )
+    return [_message(r) for r in rows]
+
+
+def messages_at(*, session: Session, keys: Sequence[tuple[str, int]]) -> list[Message]:
+    """The stored messages with these (consultation id, sequence number) keys, in order
+    (the chat fan-out reads what another process announced)."""
+    if not keys:
+        return []
+    rows = session.scalars(
+        select(MessageRow)
+        .where(tuple_(MessageRow.consultation_id, MessageRow.seq).in_(list(keys)))
+        .order_by(MessageRow.consultation_id, MessageRow.seq)
     )
     return [_message(r) for r in rows]
 

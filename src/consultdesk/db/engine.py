@@ -7,6 +7,10 @@ a schema may be chosen through ``search_path`` (tests use one schema per run).
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,9 +41,39 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> E
     connect_args: dict[str, Any] = {}
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
-    return create_engine(
+    engine = create_engine(
         url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args
     )
+    _ORIGIN_SALT[engine] = uuid.uuid4().hex[:8]
+    event.listen(engine, "connect", _mark_origin(engine))
+    return engine
+
+
+# Every PostgreSQL connection says which process it belongs to (the ``consultdesk.origin``
+# setting), so the chat-message trigger can tell a process's own inserts from the others'
+# (consultations/fanout.py). The pid is read at connect time: right after a fork too.
+_ORIGIN_SALT: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def origin_of(engine: Engine) -> str:
+    """This process's name on ``engine``'s connections."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_ORIGIN_SALT.get(engine, '-')}"
+
+
+def _mark_origin(engine: Engine) -> Any:
+    ref = weakref.ref(engine)
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        found = ref()
+        if found is None:
+            return
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('consultdesk.origin', %s, false)", (origin_of(found),)
+            )
+        dbapi_connection.commit()
+
+    return on_connect
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
