@@ -175,3 +175,24 @@ def test_customers_on_one_process_reach_the_agent_on_the_other(
         seqs = [seq for seq, _ in received[cid]]
         assert seqs == sorted(seqs), "out of order"
         assert [c for _, c in received[cid]] == [f"m{n}" for n in range(PER_CHAT)]
+
+
+def test_the_sign_in_limit_per_address_holds_across_both_processes(
+    two_servers: tuple[int, int, list[tuple[str, str]], str],
+) -> None:
+    # REQ: RSK-2 — 20 sign-in attempts per address in 5 minutes, whichever process
+    # answers: alternating between the two must not double the allowance.
+    from consultdesk.security.ratelimit import SIGN_IN_PER_ADDRESS
+
+    port_a, port_b, _, _ = two_servers
+    codes = []
+    for n in range(SIGN_IN_PER_ADDRESS.count + 1):
+        port = port_a if n % 2 == 0 else port_b
+        r = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/auth/token",
+            json={"username": "agent_two", "password": "wrong-password-000"},
+            timeout=10,
+        )
+        codes.append(r.status_code)
+    assert 429 not in codes[:-1], codes
+    assert codes[-1] == 429

@@ -28,7 +28,7 @@ def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_history_has_one_head_and_no_branch_after_the_merge() -> None:
-    assert heads() == ["0005"], "two heads: rebase your migration onto the current head"
+    assert len(heads()) == 1, "two heads: rebase your migration onto the current head"
     script = script_directory()
     parents: dict[str, str] = {}
     for rev in script.walk_revisions():
@@ -73,7 +73,7 @@ def test_upgrade_current_downgrade_and_check_from_the_shell(shell_env: dict[str,
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == {
         "revision": None,
-        "head": "0005",
+        "head": heads()[0],
         "up_to_date": False,
         "dialect": json.loads(r.stdout)["dialect"],
     }
@@ -81,19 +81,20 @@ def test_upgrade_current_downgrade_and_check_from_the_shell(shell_env: dict[str,
 
     r = run(shell_env, "db", "upgrade")
     assert r.returncode == 0, r.stderr
-    assert "0005" in r.stdout
+    assert heads()[0] in r.stdout
     assert "Traceback" not in r.stderr
     assert json.loads(run(shell_env, "db", "current", "--json").stdout)["up_to_date"] is True
     r = run(shell_env, "db", "check", "--json")
     assert r.returncode == 0, r.stdout + r.stderr
     assert json.loads(r.stdout)["differences"] == []
 
-    # One step back, then one more from the merge: the eight feature heads it joined.
+    # One step back, then down to the merge and one more: the eight heads it joined.
     r = run(shell_env, "db", "downgrade", "-1")
     assert r.returncode == 0, r.stderr
     current = json.loads(run(shell_env, "db", "current", "--json").stdout)
-    assert (current["revision"], current["up_to_date"]) == ("0004", False)
+    assert current["up_to_date"] is False
     assert run(shell_env, "db", "check").returncode == 1
+    assert run(shell_env, "db", "downgrade", "0004").returncode == 0
     assert run(shell_env, "db", "downgrade", "-1").returncode == 0
     current = json.loads(run(shell_env, "db", "current", "--json").stdout)
     assert current["revision"].count("+") == 7

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from consultdesk.security.ratelimit import SIGN_IN_PER_ADDRESS, Limit, RateLimiter
+from consultdesk.security.ratelimit import SIGN_IN_PER_ADDRESS, Limit, MemoryRateLimiter
 from consultdesk.shared.clock import FakeClock
 from consultdesk.shared.errors import TooManyRequests
 
@@ -13,7 +13,7 @@ THREE_A_MINUTE = Limit("test", 3, 60, "太频繁")
 
 
 def test_the_hit_over_the_limit_is_refused() -> None:
-    limiter = RateLimiter(clock=FakeClock())
+    limiter = MemoryRateLimiter(clock=FakeClock())
     for _ in range(3):
         limiter.hit(THREE_A_MINUTE, "k")
     with pytest.raises(TooManyRequests):
@@ -22,7 +22,7 @@ def test_the_hit_over_the_limit_is_refused() -> None:
 
 def test_the_window_slides_with_the_clock() -> None:
     clock = FakeClock()
-    limiter = RateLimiter(clock=clock)
+    limiter = MemoryRateLimiter(clock=clock)
     for _ in range(3):
         limiter.hit(THREE_A_MINUTE, "k")
     clock.advance(60)
@@ -31,7 +31,7 @@ def test_the_window_slides_with_the_clock() -> None:
 
 
 def test_keys_are_counted_apart() -> None:
-    limiter = RateLimiter(clock=FakeClock())
+    limiter = MemoryRateLimiter(clock=FakeClock())
     for _ in range(3):
         limiter.hit(THREE_A_MINUTE, "a")
     limiter.hit(THREE_A_MINUTE, "b")

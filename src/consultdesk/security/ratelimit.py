@@ -1,22 +1,36 @@
 """Sliding-window rate limits (RSK-2, ACC-6): sign-in per client address, identity code
 sends and verification attempts per consultation and per customer.
 
-In memory, per process, with the clock injected: enough for one worker. With several
-workers each process counts on its own, so the effective limit is multiplied by the
-worker count (the per-account lockout and the per-challenge attempt count stay exact,
-they live in the database).
+Two implementations of one ``RateLimiter`` protocol, with the clock injected:
+
+- ``DatabaseRateLimiter`` (PostgreSQL, the production shape of several web processes):
+  every hit is a row in ``security_rate_hits``, counted under a per-key advisory lock in
+  its own committed transaction, so the limit holds across processes exactly and an
+  attempt counts even when the request that made it fails afterwards. Keys are stored
+  as keyed digests (no client address or customer id in the table).
+- ``MemoryRateLimiter`` (SQLite): SQLite deployments run one web process (``serve``
+  refuses ``--workers`` > 1 there) and a second write transaction inside a request would
+  wait on the request's own write lock, so the count stays in that process.
+
+The per-account lockout and the per-challenge attempt count live in their own rows.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from fastapi import Request
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
+from consultdesk.db.engine import UnitOfWork
+from consultdesk.security.tables import RateHitRow
 from consultdesk.shared.clock import Clock
 from consultdesk.shared.errors import TooManyRequests
 
@@ -50,8 +64,21 @@ ATTEMPTS_PER_CUSTOMER = Limit(
 )
 
 
-class RateLimiter:
-    """Counts hits per (limit kind, key) in a sliding window; thread-safe."""
+class RateLimiter(Protocol):
+    """Counts hits per (limit kind, key) in a sliding window."""
+
+    def hit(self, limit: Limit, key: str) -> None:
+        """Count one hit for ``key``; raise TooManyRequests (429, nothing counted) when
+        the window already holds ``limit.count`` hits."""
+        ...
+
+    def remaining(self, limit: Limit, key: str) -> int:
+        """Hits still allowed for ``key`` in the current window."""
+        ...
+
+
+class MemoryRateLimiter:
+    """Counts hits per (limit kind, key) in this process's memory; thread-safe."""
 
     def __init__(self, *, clock: Clock, max_keys: int = 100_000) -> None:
         self._clock = clock
@@ -91,15 +118,76 @@ class RateLimiter:
             self._hits.clear()
 
 
+class DatabaseRateLimiter:
+    """Counts hits as rows of ``security_rate_hits``: one count for every process."""
+
+    def __init__(self, *, uow: UnitOfWork, clock: Clock, secret: bytes) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._secret = secret
+
+    def _digest(self, limit: Limit, key: str) -> str:
+        return hmac.new(self._secret, f"{limit.kind}|{key}".encode(), hashlib.sha256).hexdigest()
+
+    def _window(self, session: Session, limit: Limit, digest: str, start: datetime) -> int:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(RateHitRow)
+                .where(
+                    RateHitRow.kind == limit.kind,
+                    RateHitRow.key_digest == digest,
+                    RateHitRow.at > start,
+                )
+            )
+            or 0
+        )
+
+    def hit(self, limit: Limit, key: str) -> None:
+        now = self._clock.now()
+        start = now - timedelta(seconds=limit.window_s)
+        digest = self._digest(limit, key)
+        with self._uow() as session:
+            if session.get_bind().dialect.name == "postgresql":
+                # One key at a time across processes: count and insert cannot interleave.
+                lock_id = int.from_bytes(bytes.fromhex(digest[:16]), "big", signed=True)
+                session.execute(select(func.pg_advisory_xact_lock(lock_id)))
+            if self._window(session, limit, digest, start) >= limit.count:
+                raise TooManyRequests(limit.message, code="rate_limited")
+            session.add(RateHitRow(kind=limit.kind, key_digest=digest, at=now))
+
+    def remaining(self, limit: Limit, key: str) -> int:
+        now = self._clock.now()
+        start = now - timedelta(seconds=limit.window_s)
+        with self._uow() as session:
+            used = self._window(session, limit, self._digest(limit, key), start)
+        return max(limit.count - used, 0)
+
+
+RETAIN_HITS = timedelta(days=1)  # longer than any window above or in the policy
+
+
+def forget_old_hits(*, session: Session, now: datetime) -> int:
+    """Delete hits older than any window (the jobs runner calls this); returns how many."""
+    result = session.execute(delete(RateHitRow).where(RateHitRow.at < now - RETAIN_HITS))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 _CREATE = threading.Lock()
 
 
 def limiter_for(container: Container) -> RateLimiter:
-    """The container's limiter, created on first use (kept in `container.extras`)."""
+    """The container's limiter, created on first use: in the database on PostgreSQL
+    (several processes), in memory on SQLite (one process)."""
     with _CREATE:
         found = container.extras.get("rate_limiter")
-        if not isinstance(found, RateLimiter):
-            found = RateLimiter(clock=container.clock)
+        if not isinstance(found, (MemoryRateLimiter, DatabaseRateLimiter)):
+            if container.engine.dialect.name == "postgresql":
+                found = DatabaseRateLimiter(
+                    uow=container.uow, clock=container.clock, secret=container.index_key
+                )
+            else:
+                found = MemoryRateLimiter(clock=container.clock)
             container.extras["rate_limiter"] = found
         return found
 

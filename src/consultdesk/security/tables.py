@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consultdesk.db.base import Base, UTCDateTime
@@ -24,3 +24,17 @@ class OtpChallengeRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16))
     policy_version: Mapped[str] = mapped_column(String(32))
+
+
+class RateHitRow(Base):
+    """One counted attempt for a rate limit (RSK-2, ACC-6), shared by every process. The
+    key (a client address, a customer or consultation id) is stored only as a keyed
+    digest; rows older than the longest window are deleted by the jobs runner."""
+
+    __tablename__ = "security_rate_hits"
+    __table_args__ = (Index("ix_security_rate_hits_lookup", "kind", "key_digest", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key_digest: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -23,11 +24,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from consultdesk.bootstrap import Container
 from consultdesk.retention import service as retention
 from consultdesk.routing import service as routing
+from consultdesk.security import ratelimit
 from consultdesk.sla import service as sla
 
 log = logging.getLogger("consultdesk.sla.worker")
 
 BACKGROUND_EXTRA = "sla.background"
+FORGET_HITS_EVERY_S = 3600.0  # rate-limit rows older than a day go once an hour
 
 
 def worker_name() -> str:
@@ -86,6 +89,7 @@ def run_worker(
     who = name or worker_name()
     total = PassResult()
     purged_on: date | None = None
+    hits_forgotten_at = 0.0
     while not stop.is_set():
         try:
             result = run_pass(container, batch=batch, name=who)
@@ -94,6 +98,10 @@ def run_worker(
                 on_pass(result)
             # CLS-4: destruction on schedule, once per Beijing day.
             purged_on, _ = retention.purge_if_due(container=container, last_day=purged_on)
+            if time.monotonic() - hits_forgotten_at > FORGET_HITS_EVERY_S:
+                with container.uow() as session:
+                    ratelimit.forget_old_hits(session=session, now=container.clock.now())
+                hits_forgotten_at = time.monotonic()
         except (OperationalError, IntegrityError) as exc:
             log.warning("scheduler pass failed, retrying: %s", exc.__class__.__name__)
         stop.wait(poll_s)
