@@ -56,10 +56,9 @@ WARMUP_S = 2.0
 SERVER = """
 import sys, uvicorn
 from consultdesk.bootstrap import bootstrap
-from consultdesk.consultations.ingest import MAX_BATCH_KEY
 from consultdesk.web.app import create_app, settle_startup_memory
 c = bootstrap()
-c.extras[MAX_BATCH_KEY] = int(sys.argv[2])
+c.tuning.ingest_max_batch = int(sys.argv[2])
 app = create_app(c)
 settle_startup_memory()  # as consultdesk.web.asgi does in production
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",

@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -25,7 +26,40 @@ from consultdesk.workdays.chinese_calendar_adapter import mainland_calendar
 from consultdesk.workdays.domain import WorkingCalendar
 from consultdesk.workdays.table_file import load_holiday_table
 
+if TYPE_CHECKING:
+    from consultdesk.assistant.bot import ChatHook
+    from consultdesk.assistant.service import Assistant
+    from consultdesk.consultations.chat import Hub
+    from consultdesk.consultations.fanout import ChatFanout
+    from consultdesk.consultations.ingest import Ingest
+    from consultdesk.notifications.mail import Mailer
+    from consultdesk.security.ratelimit import RateLimiter
+
 log = logging.getLogger("consultdesk.bootstrap")
+
+
+@dataclass
+class Tuning:
+    """Knobs tests and benchmarks turn; a deployment keeps the defaults."""
+
+    jobs_in_web: bool | None = None  # None: on SQLite outside tests (jobs.runner.jobs_in_web)
+    ingest_max_batch: int | None = None  # 1 turns group commit off (bench baseline)
+    assistant_refresh_s: float = 30.0  # 0: no knowledge watcher thread
+    supervisor_poll_s: float = 1.0  # the supervisor wall's live feed
+
+
+@dataclass
+class Attached:
+    """What the entry points create on first use and the container keeps, one of each
+    per process (each is stopped by ``Container.close`` through ``on_close``)."""
+
+    hub: Hub | None = None
+    fanout: ChatFanout | None = None
+    ingest: Ingest | None = None
+    mailer: Mailer | None = None
+    assistant: Assistant | None = None
+    bot_hook: ChatHook | None = None
+    rate_limiter: RateLimiter | None = None
 
 
 @dataclass
@@ -39,7 +73,8 @@ class Container:
     corebank: CoreBank
     sms: SmsGateway
     calendar: WorkingCalendar
-    extras: dict[str, object] = field(default_factory=dict)
+    tuning: Tuning = field(default_factory=Tuning)
+    attached: Attached = field(default_factory=Attached)
     # Stops whatever the container started on demand (listener threads), newest first.
     on_close: list[Callable[[], None]] = field(default_factory=list)
 

@@ -4,14 +4,13 @@ Passwords here are for the demo only and are printed by ``consultdesk demo``."""
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from consultdesk import features
 from consultdesk.bootstrap import Container
 from consultdesk.db.migrate import upgrade
 from consultdesk.org import service as org
@@ -42,14 +41,6 @@ DEMO_LOGINS = (
     DemoLogin("agent.sh", "Agent-sh-demo-2026", "agent", "SH01", "周婷"),
 )
 
-# Seeders other features contribute: "module:function", each called with (session, now).
-FEATURE_SEEDERS: tuple[str, ...] = (
-    "consultdesk.customers.demo:seed_demo_customers",
-    "consultdesk.demo:seed_demo_knowledge",
-    "consultdesk.appointments.demo:seed_demo_slots",
-    "consultdesk.routing.demo:seed_demo_routing",
-)
-
 
 def seed_demo(container: Container) -> list[DemoLogin]:
     """Migrate and load the demo bank; running it twice changes nothing."""
@@ -72,9 +63,7 @@ def seed_demo(container: Container) -> list[DemoLogin]:
                 )
         except Conflict:
             pass
-    for target in FEATURE_SEEDERS:
-        module, func = target.split(":")
-        seeder: Callable[..., None] = getattr(importlib.import_module(module), func)
+    for seeder in features.seeders():  # what each feature contributes, in FEATURES order
         with container.uow() as session:
             seeder(session=session, now=now, container=container)
     return list(DEMO_LOGINS)

@@ -90,7 +90,7 @@ def test_a_message_another_process_stored_reaches_this_process_once(
 ) -> None:
     cid = open_chat(pg_container)
     hub = hub_for(pg_container)
-    relay = pg_container.extras["consultations.fanout"]
+    relay = pg_container.attached.fanout
     assert isinstance(relay, ChatFanout)
     wait_for(relay.listening.is_set)
     rec = Recorder()
@@ -109,7 +109,7 @@ def test_after_a_lost_connection_the_listener_catches_up_without_repeats(
 ) -> None:
     cid = open_chat(pg_container)
     hub = hub_for(pg_container)
-    relay = pg_container.extras["consultations.fanout"]
+    relay = pg_container.attached.fanout
     assert isinstance(relay, ChatFanout)
     wait_for(relay.listening.is_set)
     rec = Recorder()

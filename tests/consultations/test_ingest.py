@@ -11,6 +11,7 @@ from consultdesk.consultations import service
 from consultdesk.consultations.ingest import Incoming, Ingest, store_batch
 from consultdesk.consultations.model import Move, Status
 from consultdesk.shared.errors import Conflict, NotFound, ValidationFailed
+from consultdesk.shared.scope import SYSTEM
 
 
 def open_chat(container: Container) -> str:
@@ -22,7 +23,7 @@ def open_chat(container: Container) -> str:
 
 def texts(container: Container, cid: str) -> list[str]:
     with container.uow() as s:
-        return [m.text for m in service.transcript(session=s, consultation_id=cid)]
+        return [m.text for m in service.transcript(scope=SYSTEM, session=s, consultation_id=cid)]
 
 
 def test_failing_messages_do_not_sink_their_batch_mates(container: Container) -> None:
@@ -90,8 +91,8 @@ def test_batch_follows_the_lifecycle_rules_of_post_message(container: Container)
     with container.uow() as s:
         store_batch(session=s, now=now, items=[Incoming(cid, "customer", "在的", None, "c1")])
     with container.uow() as s:
-        c = service.get_consultation(session=s, consultation_id=cid)
-        kinds = [e.kind for e in service.timeline(session=s, consultation_id=cid)]
+        c = service.get_consultation(scope=SYSTEM, session=s, consultation_id=cid)
+        kinds = [e.kind for e in service.timeline(scope=SYSTEM, session=s, consultation_id=cid)]
     assert c.status == Status.IN_PROGRESS
     assert c.first_response_at == now
     assert kinds[-1] == "customer_replied"

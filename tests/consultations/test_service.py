@@ -10,6 +10,7 @@ from consultdesk.consultations.model import Move, Status
 from consultdesk.customers import service as customers
 from consultdesk.shared.clock import FakeClock
 from consultdesk.shared.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
+from consultdesk.shared.scope import SYSTEM
 
 
 def open_chat(container: Container, **kw: str) -> str:
@@ -28,8 +29,8 @@ def test_open_records_channel_and_policy_version(container: Container) -> None:
     # REQ: ACC-1, ANX-2 — every consultation records its channel and the policy version.
     cid = open_chat(container, type="complaint", priority="high")
     with container.uow() as s:
-        c = service.get_consultation(session=s, consultation_id=cid)
-        [opened] = service.timeline(session=s, consultation_id=cid)
+        c = service.get_consultation(scope=SYSTEM, session=s, consultation_id=cid)
+        [opened] = service.timeline(scope=SYSTEM, session=s, consultation_id=cid)
     assert (c.channel, c.type, c.priority, c.status) == ("chat", "complaint", "high", Status.QUEUED)
     assert c.policy_version == "HO-0"
     assert opened.kind == "opened"
@@ -74,7 +75,9 @@ def test_messages_are_ordered_and_idempotent_by_client_id(container: Container) 
     assert (a.message.seq, b.message.seq) == (1, 2)
     assert again.duplicate and again.message.id == a.message.id
     with container.uow() as s:
-        assert [m.text for m in service.transcript(session=s, consultation_id=cid)] == [
+        assert [
+            m.text for m in service.transcript(scope=SYSTEM, session=s, consultation_id=cid)
+        ] == [
             "你好",
             "在吗",
         ]
@@ -94,7 +97,9 @@ def test_customer_password_is_redacted_before_it_is_stored(container: Container)
     assert "861234" not in posted.message.text
     assert posted.warning
     with container.uow() as s:
-        assert "861234" not in service.transcript(session=s, consultation_id=cid)[0].text
+        assert (
+            "861234" not in service.transcript(scope=SYSTEM, session=s, consultation_id=cid)[0].text
+        )
 
 
 def test_first_agent_reply_stamps_first_response(container: Container, clock: FakeClock) -> None:
@@ -110,7 +115,7 @@ def test_first_agent_reply_stamps_first_response(container: Container, clock: Fa
             author_id="usr_a",
             text="您好，我是示例银行客服李娜",
         )
-        c = service.get_consultation(session=s, consultation_id=cid)
+        c = service.get_consultation(scope=SYSTEM, session=s, consultation_id=cid)
     assert c.first_response_at is not None
     assert (c.first_response_at - c.opened_at).total_seconds() == 12
 
@@ -122,8 +127,11 @@ def test_illegal_move_is_refused_and_writes_nothing(container: Container) -> Non
             session=s, now=container.clock.now(), consultation_id=cid, move=Move.RESOLVE, actor="a"
         )
     with container.uow() as s:
-        assert service.get_consultation(session=s, consultation_id=cid).status == Status.QUEUED
-        assert len(service.timeline(session=s, consultation_id=cid)) == 1
+        assert (
+            service.get_consultation(scope=SYSTEM, session=s, consultation_id=cid).status
+            == Status.QUEUED
+        )
+        assert len(service.timeline(scope=SYSTEM, session=s, consultation_id=cid)) == 1
 
 
 def test_full_lifecycle_records_every_move_with_actor(container: Container) -> None:
@@ -144,7 +152,7 @@ def test_full_lifecycle_records_every_move_with_actor(container: Container) -> N
             service.move(
                 session=s, now=container.clock.now(), consultation_id=cid, move=m, actor="usr_a"
             )
-        kinds = [e.kind for e in service.timeline(session=s, consultation_id=cid)]
+        kinds = [e.kind for e in service.timeline(scope=SYSTEM, session=s, consultation_id=cid)]
     assert kinds == [
         "opened",
         "accept",
@@ -215,10 +223,10 @@ def test_returning_customer_sees_earlier_consultations(container: Container) -> 
         )
         assert found is not None and found.id == cust.id
         assert found.phone_masked == "138****8000"
-        history = service.customer_history(session=s, customer_id=cust.id)
+        history = service.customer_history(scope=SYSTEM, session=s, customer_id=cust.id)
     assert [c.id for c in history] == [second, first]
 
 
 def test_unknown_consultation_is_not_found(container: Container) -> None:
     with pytest.raises(NotFound), container.uow() as s:
-        service.get_consultation(session=s, consultation_id="con_nope")
+        service.get_consultation(scope=SYSTEM, session=s, consultation_id="con_nope")

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from consultdesk.bootstrap import Container
 from consultdesk.consultations import service
+from consultdesk.shared.scope import SYSTEM
 from consultdesk.staff import service as staff
 from consultdesk.web.deps import SESSION_COOKIE
 
@@ -37,5 +38,5 @@ def stored(container: Container, cid: str) -> list[tuple[int, str | None, str]]:
     with container.uow() as s:
         return [
             (m.seq, m.client_msg_id, m.text)
-            for m in service.transcript(session=s, consultation_id=cid)
+            for m in service.transcript(scope=SYSTEM, session=s, consultation_id=cid)
         ]

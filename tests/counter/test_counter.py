@@ -15,6 +15,7 @@ from consultdesk.counter.model import business_day, ticket_code
 from consultdesk.shared.clock import FakeClock
 from consultdesk.shared.errors import NotFound, ValidationFailed
 from consultdesk.shared.ids import BranchCode, UserId
+from consultdesk.shared.scope import SYSTEM
 from consultdesk.sla import service as sla
 from consultdesk.sla.model import TimerKind, TimerState
 from consultdesk.staff.model import Role, StaffMember
@@ -81,7 +82,9 @@ def test_serving_opens_a_counter_consultation_with_its_clock(container: Containe
     served = _serve(container)
     assert served.consultation_id is not None
     with container.uow() as s:
-        c = consultations.get_consultation(session=s, consultation_id=served.consultation_id)
+        c = consultations.get_consultation(
+            scope=SYSTEM, session=s, consultation_id=served.consultation_id
+        )
         [timer] = sla.timers_of(session=s, consultation_id=c.id)
     assert (c.channel.value, c.agent_id) == ("counter", TELLER.id)
     assert (timer.kind, timer.target_s) == (TimerKind.COUNTER_QUESTION, 300)

@@ -14,6 +14,7 @@ from consultdesk.notifications.sms_sandbox import SandboxSmsGateway
 from consultdesk.policy.service import set_policy_value
 from consultdesk.shared.errors import IllegalTransition, NotFound, ValidationFailed
 from consultdesk.shared.ids import BranchCode, UserId
+from consultdesk.shared.scope import SYSTEM
 from tests.followups.conftest import PHONE, Desk
 
 
@@ -127,7 +128,10 @@ def test_steps_are_recorded_on_the_consultation_timeline(desk: Desk) -> None:
             session=s, now=desk.clock.now(), followup_id=f.id, note="已回访", actor="a"
         )
         kinds = [
-            e.kind for e in consultations.timeline(session=s, consultation_id=f.consultation_id)
+            e.kind
+            for e in consultations.timeline(
+                scope=SYSTEM, session=s, consultation_id=f.consultation_id
+            )
         ]
     assert kinds[-2:] == ["followup_created", "followup_return_call"]
 
@@ -220,7 +224,7 @@ def test_customer_without_contact_is_recorded_as_told_on_the_call(desk: Desk) ->
             result="已处理",
             actor="a",
         )
-        last = consultations.timeline(session=s, consultation_id=cid)[-1]
+        last = consultations.timeline(scope=SYSTEM, session=s, consultation_id=cid)[-1]
         queued = notifications.list_outbox(session=s, ref=f.id)
     assert informed.state == FollowUpState.CUSTOMER_INFORMED
     assert (last.kind, last.data["notified"], queued) == ("followup_customer_informed", False, [])

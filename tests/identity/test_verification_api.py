@@ -12,6 +12,7 @@ from consultdesk.consultations import service as consultations
 from consultdesk.corebank.port import EMERGENCY_SCRIPT
 from consultdesk.corebank.sandbox import SandboxCoreBank
 from consultdesk.shared.clock import FakeClock
+from consultdesk.shared.scope import SYSTEM
 
 from .conftest import Desk, last_code, open_desk, sms, verify_by_code
 
@@ -173,7 +174,9 @@ def test_core_bank_down_fails_closed_with_the_emergency_script_on_the_timeline(
     with container.uow() as session:
         kinds = [
             e.kind
-            for e in consultations.timeline(session=session, consultation_id=desk.consultation_id)
+            for e in consultations.timeline(
+                scope=SYSTEM, session=session, consultation_id=desk.consultation_id
+            )
         ]
     assert "corebank_outage" in kinds
     state = client.get(f"{desk.base}/identity", headers=desk.headers).json()

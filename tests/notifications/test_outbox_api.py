@@ -115,7 +115,7 @@ def test_background_dispatcher_in_the_web_process_sends_by_itself(container: Con
     from consultdesk.notifications.sms_sandbox import SandboxSmsGateway
     from consultdesk.web.app import create_app
 
-    container.extras["notifications.background"] = True
+    container.tuning.jobs_in_web = True
     enqueue(container)
     with TestClient(create_app(container)):
         gateway = service.sms_gateway(container)

@@ -76,7 +76,7 @@ def test_supervisor_feed_pushes_a_fired_escalation(
     client: TestClient, auth_headers: Any, container: Container, clock: FakeClock
 ) -> None:
     # REQ: STD-6 — supervisors see escalations live.
-    container.extras["supervisor.poll_s"] = 0.02
+    container.tuning.supervisor_poll_s = 0.02
     h = auth_headers("supervisor")
     cid = open_chat(container)
     with container.uow() as s:

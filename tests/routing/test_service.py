@@ -14,6 +14,7 @@ from consultdesk.routing.model import QueueState
 from consultdesk.shared.clock import FakeClock
 from consultdesk.shared.errors import Conflict
 from consultdesk.shared.ids import BranchCode, UserId, new_id
+from consultdesk.shared.scope import SYSTEM
 from consultdesk.sla import service as sla
 from consultdesk.sla.model import TimerKind, TimerState
 from consultdesk.staff.model import Role, StaffMember
@@ -118,7 +119,7 @@ def test_agent_going_away_hands_back_held_chats(container: Container, clock: Fak
     available(container, staying)
     with container.uow() as s:
         routing.set_presence(session=s, now=clock.now(), member=leaving, status="away")
-        c = consultations.get_consultation(session=s, consultation_id=cid)
+        c = consultations.get_consultation(scope=SYSTEM, session=s, consultation_id=cid)
     offered = entry(container, cid)
     assert c.status == Status.TRANSFERRED
     assert offered is not None and offered.agent_id == staying.id

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from consultdesk.bootstrap import Container
 from consultdesk.consultations import service as consultations
 from consultdesk.customers import service as customers
+from consultdesk.shared.scope import SYSTEM
 from tests.identity.conftest import last_code, open_desk
 
 INJECTIONS = (
@@ -114,7 +115,7 @@ def test_sql_injection_strings_in_every_query_parameter_are_just_text(
                 probed += 1
     assert probed > 0
     with container.uow() as session:  # the tables are all still there
-        assert consultations.list_consultations(session=session) is not None
+        assert consultations.list_consultations(scope=SYSTEM, session=session) is not None
 
 
 def test_a_used_code_cannot_be_replayed_to_clear_a_high_risk_operation(

@@ -96,7 +96,7 @@ def test_web_app_fires_timers_in_the_background_when_asked(
 
     from consultdesk.web.app import create_app
 
-    container.extras["sla.background"] = True
+    container.tuning.jobs_in_web = True
     cid = chat(container, None)
     clock.advance(31)
     with TestClient(create_app(container)):

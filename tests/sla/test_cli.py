@@ -9,9 +9,9 @@ import typer
 from typer.testing import CliRunner
 
 from consultdesk.bootstrap import Container
+from consultdesk.cli.main import app as consultdesk_app
 from consultdesk.consultations import service as consultations
 from consultdesk.sla import service as sla
-from consultdesk.sla.cli import register
 from tests.sla.workers import worker_env
 
 
@@ -20,9 +20,7 @@ def root(container: Container, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
     for key, value in worker_env(container.settings, container.settings.data_dir).items():
         if key.startswith("CONSULTDESK_"):
             monkeypatch.setenv(key, value)
-    app = typer.Typer()
-    register(app)
-    return app
+    return consultdesk_app
 
 
 def test_worker_once_fires_what_is_due(root: typer.Typer, container: Container) -> None:
@@ -34,7 +32,7 @@ def test_worker_once_fires_what_is_due(root: typer.Typer, container: Container) 
         sla.sync_clocks(session=s, now=container.clock.now(), consultation_id=c.id)
     result = CliRunner().invoke(root, ["worker", "--once", "--name", "cli"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["fired"] == 2
+    assert json.loads(result.stdout)["sla.timers"]["fired"] == 2
 
 
 def test_escalations_with_unknown_queue_is_one_error_line(root: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from consultdesk.bootstrap import Container
 from consultdesk.consultations import service as consultations
+from consultdesk.shared.scope import SYSTEM
 from consultdesk.sla import service as sla
 from consultdesk.sla.model import TimerState
 from tests.sla.workers import start_worker
@@ -27,17 +28,21 @@ def test_timers_due_while_down_fire_after_restart(container: Container, tmp_path
     settings = container.settings
     container.close()  # the process that scheduled them is gone
 
-    proc = start_worker(settings, settings.data_dir, "--once", "--name", "restarted")
+    proc = start_worker(
+        settings, settings.data_dir, "--once", "--only", "sla.timers", "--name", "restarted"
+    )
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
-    assert json.loads(out)["fired"] == 6  # first response and supervisor wait, three times
+    assert (
+        json.loads(out)["sla.timers"]["fired"] == 6
+    )  # first response and supervisor wait, three times
 
     with container.uow() as s:
         timers = [t for cid in ids for t in sla.timers_of(session=s, consultation_id=cid)]
         facts = [
             e
             for cid in ids
-            for e in consultations.timeline(session=s, consultation_id=cid)
+            for e in consultations.timeline(scope=SYSTEM, session=s, consultation_id=cid)
             if e.kind in ("sla_breached", "escalated") and e.actor == "system:sla"
         ]
     assert {t.state for t in timers} == {TimerState.FIRED}

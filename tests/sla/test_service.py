@@ -12,6 +12,7 @@ from consultdesk.customers import service as customers
 from consultdesk.policy import service as policy
 from consultdesk.shared.clock import FakeClock
 from consultdesk.shared.ids import UserId
+from consultdesk.shared.scope import SYSTEM
 from consultdesk.sla import service as sla
 from consultdesk.sla.model import TimerKind, TimerState
 from consultdesk.sla.tables import SlaEscalationRow
@@ -93,7 +94,7 @@ def test_no_reply_past_30_seconds_records_a_breach_with_policy_version(
     with container.uow() as s:
         facts = [
             e
-            for e in consultations.timeline(session=s, consultation_id=cid)
+            for e in consultations.timeline(scope=SYSTEM, session=s, consultation_id=cid)
             if e.kind == "sla_breached"
         ]
     assert facts[0].data["policy_version"] == "HO-0"
@@ -165,7 +166,7 @@ def test_wait_over_ten_minutes_calls_supervisor(container: Container, clock: Fak
     clock.advance(600.001)
     fire(container)
     with container.uow() as s:
-        c = consultations.get_consultation(session=s, consultation_id=cid)
+        c = consultations.get_consultation(scope=SYSTEM, session=s, consultation_id=cid)
         [esc] = sla.escalations(session=s, queue="supervisor")
     assert c.status == Status.ESCALATED
     assert esc.rule == TimerKind.WAIT_SUPERVISOR
@@ -332,7 +333,7 @@ def test_repeated_complaint_escalates_at_once_and_once(container: Container) -> 
     cid = open_synced(container, type="complaint", customer_id=cust)
     with container.uow() as s:
         sla.sync_clocks(session=s, now=container.clock.now(), consultation_id=cid)
-        c = consultations.get_consultation(session=s, consultation_id=cid)
+        c = consultations.get_consultation(scope=SYSTEM, session=s, consultation_id=cid)
     assert fired_rules(container, cid) == ["repeat_complaint"]
     assert c.status == Status.ESCALATED
 

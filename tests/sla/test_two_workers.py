@@ -69,7 +69,7 @@ def test_two_worker_processes_fire_each_escalation_exactly_once(pg_container: Co
     try:
         for w in workers:  # both are polling before anything falls due
             assert w.stderr is not None
-            assert "SLA 调度已启动" in w.stderr.readline()
+            assert "后台任务已启动" in w.stderr.readline()
         start = datetime.now(UTC)
         assert isinstance(c.clock, FakeClock)
         c.clock.set(start - timedelta(seconds=600))  # wait rule due 0.5 s from now ...

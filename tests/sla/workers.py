@@ -26,7 +26,7 @@ def worker_env(settings: Settings, data_dir: Path) -> dict[str, str]:
 
 def start_worker(settings: Settings, data_dir: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "consultdesk.sla.cli", "worker", *args],
+        [str(Path(sys.executable).parent / "consultdesk"), "worker", *args],
         env=worker_env(settings, data_dir),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -13,6 +13,7 @@ from consultdesk.notifications import service as notifications
 from consultdesk.notifications.sms_sandbox import SandboxSmsGateway
 from consultdesk.shared.clock import FakeClock
 from consultdesk.shared.errors import Conflict, ValidationFailed
+from consultdesk.shared.scope import SYSTEM
 from consultdesk.surveys import service
 from consultdesk.surveys.model import BEIJING, Rating
 from tests.surveys.conftest import PHONE, closed_consultation, customer
@@ -135,7 +136,9 @@ def test_answers_are_linked_back_to_the_consultation(
     with container.uow() as s:
         survey = service.survey_of(session=s, consultation_id=cid)
         rating = service.rating_of(session=s, consultation_id=cid)
-        kinds = [e.kind for e in consultations.timeline(session=s, consultation_id=cid)]
+        kinds = [
+            e.kind for e in consultations.timeline(scope=SYSTEM, session=s, consultation_id=cid)
+        ]
     assert survey is not None and survey.answers is not None
     assert (survey.answers.resolution, survey.answers.attitude, survey.answers.efficiency) == (
         5,

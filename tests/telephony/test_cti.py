@@ -12,6 +12,7 @@ from consultdesk.consultations import service as consultations
 from consultdesk.routing import service as routing
 from consultdesk.shared.clock import FakeClock
 from consultdesk.shared.ids import BranchCode, UserId, new_id
+from consultdesk.shared.scope import SYSTEM
 from consultdesk.sla import service as sla
 from consultdesk.staff.model import Role, StaffMember
 
@@ -35,7 +36,7 @@ def test_ring_opens_a_phone_consultation_with_the_answer_clock(
     assert r.status_code == 200, r.text
     cid = r.json()["consultation_id"]
     with container.uow() as s:
-        c = consultations.get_consultation(session=s, consultation_id=cid)
+        c = consultations.get_consultation(scope=SYSTEM, session=s, consultation_id=cid)
         kinds = {t.kind.value for t in sla.timers_of(session=s, consultation_id=cid)}
     assert (c.channel.value, c.branch) == ("phone", "BJ01")
     assert {"phone_answer", "wait_supervisor"} <= kinds
@@ -135,8 +136,10 @@ def test_unanswered_hangup_closes_the_consultation_as_abandoned(
     cid = post(client, h, "e1", "ring").json()["consultation_id"]
     post(client, h, "e2", "hangup")
     with container.uow() as s:
-        c = consultations.get_consultation(session=s, consultation_id=cid)
-        kinds = [e.kind for e in consultations.timeline(session=s, consultation_id=cid)]
+        c = consultations.get_consultation(scope=SYSTEM, session=s, consultation_id=cid)
+        kinds = [
+            e.kind for e in consultations.timeline(scope=SYSTEM, session=s, consultation_id=cid)
+        ]
     assert c.status.value == "closed"
     assert "call_abandoned" in kinds
 

@@ -13,6 +13,7 @@ from consultdesk.appointments import service
 from consultdesk.appointments.model import Appointment, Slot
 from consultdesk.customers import service as customers
 from consultdesk.shared.errors import NotFound
+from consultdesk.shared.scope import SYSTEM
 from consultdesk.staff.model import Permission, StaffMember
 from consultdesk.web.deps import ContainerDep, require
 
@@ -136,9 +137,7 @@ def slots(
 @router.post("", response_model=AppointmentOut, status_code=201)
 def book(body: BookIn, container: ContainerDep, member: Handler) -> AppointmentOut:
     with container.uow() as session:
-        customer = customers.get_customer(session=session, customer_id=body.customer_id)
-        if not member.sees_branch(customer.branch):
-            raise NotFound("客户不存在", field="customer_id")
+        customers.get_customer(session=session, customer_id=body.customer_id, scope=member.scope)
         appointment = service.book_appointment(
             session=session,
             now=container.clock.now(),
@@ -157,7 +156,9 @@ def book(body: BookIn, container: ContainerDep, member: Handler) -> AppointmentO
 def show(appointment_id: str, container: ContainerDep, member: Handler) -> AppointmentOut:
     with container.uow() as session:
         appointment = service.get_appointment(session=session, appointment_id=appointment_id)
-        customer = customers.get_customer(session=session, customer_id=appointment.customer_id)
+        customer = customers.get_customer(
+            session=session, customer_id=appointment.customer_id, scope=SYSTEM
+        )
     if not (member.sees_branch(customer.branch) or member.sees_branch(appointment.branch)):
         raise NotFound("预约不存在", field="appointment_id")
     return AppointmentOut.of(appointment)
@@ -169,7 +170,9 @@ def cancel(
 ) -> AppointmentOut:
     with container.uow() as session:
         existing = service.get_appointment(session=session, appointment_id=appointment_id)
-        customer = customers.get_customer(session=session, customer_id=existing.customer_id)
+        customer = customers.get_customer(
+            session=session, customer_id=existing.customer_id, scope=SYSTEM
+        )
         if not (member.sees_branch(customer.branch) or member.sees_branch(existing.branch)):
             raise NotFound("预约不存在", field="appointment_id")
         appointment = service.cancel_appointment(

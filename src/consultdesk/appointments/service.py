@@ -35,6 +35,7 @@ from consultdesk.org import service as org
 from consultdesk.security.crypto import KeyRing
 from consultdesk.shared.errors import Conflict, NotFound, ValidationFailed
 from consultdesk.shared.ids import new_id
+from consultdesk.shared.scope import SYSTEM
 
 
 def _slot(row: SlotRow) -> Slot:
@@ -148,7 +149,7 @@ def book_appointment(
     """SOL-4: book the customer into ``slot_id``; CLS-1: the number goes to their phone.
     Conflict(field='slot_id') when the slot is full or already over."""
     text = check_purpose(purpose)
-    customer = customers.get_customer(session=session, customer_id=customer_id)
+    customer = customers.get_customer(scope=SYSTEM, session=session, customer_id=customer_id)
     probe = session.get(SlotRow, slot_id)
     if probe is None:
         raise NotFound("预约时段不存在", field="slot_id")
@@ -168,7 +169,9 @@ def book_appointment(
     if slot.booked >= slot.capacity:
         raise Conflict("该时段已约满，请选择其他时段", field="slot_id")
     if consultation_id is not None:
-        consultations.get_consultation(session=session, consultation_id=consultation_id)
+        consultations.get_consultation(
+            scope=SYSTEM, session=session, consultation_id=consultation_id
+        )
     seq = (
         session.scalar(
             select(func.max(AppointmentRow.seq)).where(

@@ -28,20 +28,16 @@ from consultdesk.assistant.schemas import (
     SuggestionOut,
 )
 from consultdesk.assistant.service import KnowledgeLoading, suggest, suggest_min_score
-from consultdesk.shared.errors import DomainError, Forbidden, NotFound
+from consultdesk.shared.errors import DomainError, Forbidden
 from consultdesk.staff.model import Permission, StaffMember
 from consultdesk.web.console import ConsoleDep, render
 from consultdesk.web.deps import ContainerDep, current_principal, require
-
-REFRESH_SECONDS_KEY = "assistant.refresh_seconds"
 
 
 @asynccontextmanager
 async def _bot_lifespan(app: FastAPI) -> AsyncIterator[None]:
     container = app.state.container
-    bot.attach_bot(
-        container, refresh_seconds=float(container.extras.get(REFRESH_SECONDS_KEY, 30.0))
-    )
+    bot.attach_bot(container, refresh_seconds=container.tuning.assistant_refresh_s)
     try:
         yield
     finally:
@@ -70,9 +66,9 @@ def _check_caller(
         member = request.state.assistant_member
         if not member.can(Permission.HANDLE_CONSULTATIONS):
             raise Forbidden("当前角色无权执行此操作", code="forbidden")
-        c = consultations.get_consultation(session=session, consultation_id=consultation_id)
-        if not member.sees_branch(c.branch):
-            raise NotFound("咨询不存在", field="consultation_id")
+        consultations.get_consultation(
+            session=session, consultation_id=consultation_id, scope=member.scope
+        )
 
 
 async def _caller(request: Request, container: ContainerDep, token: ChatToken = None) -> None:

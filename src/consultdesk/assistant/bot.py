@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -43,36 +43,37 @@ from consultdesk.consultations.messages import MAX_MESSAGE_CHARS, AuthorKind, Me
 from consultdesk.consultations.model import Channel, Consultation, Move, Status
 from consultdesk.consultations.reply_gate import GateResult, gate_reply
 from consultdesk.shared.errors import Conflict, DomainError
+from consultdesk.shared.scope import SYSTEM
+
+if TYPE_CHECKING:
+    from consultdesk.bootstrap import Container
 
 log = logging.getLogger("consultdesk.assistant.bot")
 
 BOT_ACTOR = "bot"
-EXTRA_ASSISTANT = "assistant.service"
-EXTRA_HOOK = "assistant.chat_hook"
 REFRESH_SECONDS = 30.0
 BOT_CHANNELS = frozenset({Channel.CHAT, Channel.APP, Channel.BOT})
 _CREATE = threading.Lock()
 
 
-def assistant_for(container: Any) -> Assistant:
+def assistant_for(container: Container) -> Assistant:
     """The container's assistant (created on first use; the knowledge loads in the
     background on the first `refresh`)."""
     with _CREATE:
-        found = container.extras.get(EXTRA_ASSISTANT)
-        if not isinstance(found, Assistant):
-            found = Assistant(
+        found = container.attached.assistant
+        if found is None:
+            found = container.attached.assistant = Assistant(
                 uow=container.uow,
                 clock=container.clock,
                 cache_dir=Path(container.settings.data_dir) / CACHE_FOLDER,
             )
-            container.extras[EXTRA_ASSISTANT] = found
         return found
 
 
-def install_assistant(container: Any, assistant: Assistant) -> None:
+def install_assistant(container: Container, assistant: Assistant) -> None:
     """Use `assistant` for this container (tests, or a pre-built one)."""
     with _CREATE:
-        container.extras[EXTRA_ASSISTANT] = assistant
+        container.attached.assistant = assistant
 
 
 def bot_may_speak(c: Consultation) -> bool:
@@ -209,7 +210,7 @@ def _hand_over(
             "confidence": turn.confidence,
         },
     )
-    current = consultations.get_consultation(session=session, consultation_id=c.id)
+    current = consultations.get_consultation(scope=SYSTEM, session=session, consultation_id=c.id)
     if current.status is Status.QUEUED:
         consultations.move(
             session=session,
@@ -244,7 +245,9 @@ def ask(
     knowledge = assistant.knowledge
     with container.uow() as session:
         now = container.clock.now()
-        c = consultations.get_consultation(session=session, consultation_id=consultation_id)
+        c = consultations.get_consultation(
+            scope=SYSTEM, session=session, consultation_id=consultation_id
+        )
         if not bot_may_speak(c):
             raise Conflict("该咨询已由人工客服接待，机器人不再回复", field="consultation_id")
         posted: list[Message] = []
@@ -324,14 +327,19 @@ def _last_offer(session: Session, consultation_id: str) -> tuple[str, ...]:
     """The entries of the bot's last offer, if nothing the bot said came after it."""
     offers = [
         e
-        for e in consultations.timeline(session=session, consultation_id=consultation_id)
+        for e in consultations.timeline(
+            scope=SYSTEM, session=session, consultation_id=consultation_id
+        )
         if e.kind == "bot_offer"
     ]
     if not offers:
         return ()
     data = offers[-1].data
     later = consultations.transcript(
-        session=session, consultation_id=consultation_id, after_seq=int(data.get("seq", 0))
+        scope=SYSTEM,
+        session=session,
+        consultation_id=consultation_id,
+        after_seq=int(data.get("seq", 0)),
     )
     if any(m.author_kind is not AuthorKind.CUSTOMER for m in later):
         return ()
@@ -393,7 +401,7 @@ def _broadcast(container: Any, messages: Sequence[Message]) -> None:
 class ChatHook:
     """The bot listening to stored customer messages, with its worker and watcher."""
 
-    container: Any
+    container: Container
     executor: ThreadPoolExecutor
     stop: threading.Event
     watcher: threading.Thread | None = None
@@ -412,7 +420,7 @@ class ChatHook:
         try:
             with self.container.uow() as session:
                 c = consultations.get_consultation(
-                    session=session, consultation_id=message.consultation_id
+                    scope=SYSTEM, session=session, consultation_id=message.consultation_id
                 )
             if not bot_may_speak(c):
                 return
@@ -443,22 +451,22 @@ def _watch(hook: ChatHook, interval: float) -> None:
         hook.stop.wait(interval)
 
 
-def attach_bot(container: Any, *, refresh_seconds: float | None = None) -> ChatHook:
+def attach_bot(container: Container, *, refresh_seconds: float | None = None) -> ChatHook:
     """Hook the bot into the customer chat of `container` (once) and keep its knowledge
     fresh: reload every `refresh_seconds` (a publish shows within that time), rebuilding
     in the background only when the published answers changed."""
     from consultdesk.consultations.ingest import ingest_for
 
     with _CREATE:
-        hook = container.extras.get(EXTRA_HOOK)
-        if isinstance(hook, ChatHook):
+        hook = container.attached.bot_hook
+        if hook is not None:
             return hook
         hook = ChatHook(
             container=container,
             executor=ThreadPoolExecutor(max_workers=1, thread_name_prefix="consultdesk-bot"),
             stop=threading.Event(),
         )
-        container.extras[EXTRA_HOOK] = hook
+        container.attached.bot_hook = hook
     ingest_for(container).listeners.append(hook.on_stored)
     interval = refresh_seconds if refresh_seconds is not None else REFRESH_SECONDS
     if interval > 0:
@@ -469,13 +477,13 @@ def attach_bot(container: Any, *, refresh_seconds: float | None = None) -> ChatH
     return hook
 
 
-def detach_bot(container: Any) -> None:
+def detach_bot(container: Container) -> None:
     """Unhook the bot and stop its threads (app shutdown)."""
     from consultdesk.consultations.ingest import ingest_for
 
     with _CREATE:
-        hook = container.extras.pop(EXTRA_HOOK, None)
-    if not isinstance(hook, ChatHook):
+        hook, container.attached.bot_hook = container.attached.bot_hook, None
+    if hook is None:
         return
     hook.stop.set()
     listeners = ingest_for(container).listeners
@@ -484,6 +492,6 @@ def detach_bot(container: Any) -> None:
     hook.executor.shutdown(wait=True, cancel_futures=True)
     if hook.watcher is not None:
         hook.watcher.join(timeout=5)
-    assistant = container.extras.get(EXTRA_ASSISTANT)
-    if isinstance(assistant, Assistant):
+    assistant = container.attached.assistant
+    if assistant is not None:
         assistant.wait_idle(timeout=5)

@@ -14,11 +14,19 @@ from typing import Any
 
 import pydantic
 import typer
+from sqlalchemy.orm import Session
 
 from consultdesk.bootstrap import Container, bootstrap
-from consultdesk.shared.errors import DomainError
+from consultdesk.shared.errors import DomainError, Forbidden
+from consultdesk.staff import service as staff
+from consultdesk.staff.model import Permission, StaffMember
 
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
+AsOption = typer.Option(
+    ...,
+    "--as",
+    help="The staff member you act as: their branch limits what you see (RSK-2).",
+)
 
 
 def container() -> Container:
@@ -64,6 +72,17 @@ def user_errors() -> Iterator[None]:
         where = f"（{exc.field}）" if exc.field else ""
         typer.echo(f"错误{where}：{exc.message}", err=True)
         raise typer.Exit(2) from None
+
+
+def acting_member(session: Session, username: str, *permissions: Permission) -> StaffMember:
+    """The active member named by ``--as`` holding one of ``permissions``: the command
+    line reads with that member's scope, as the console and the API do (RSK-2)."""
+    member = staff.find_user(session=session, username=username)
+    if not member.active:
+        raise Forbidden(f"用户 {username} 已停用", field="as")
+    if permissions and not any(member.can(p) for p in permissions):
+        raise Forbidden(f"用户 {username} 的角色无权执行此操作", field="as")
+    return member
 
 
 def table(rows: list[dict[str, Any]], columns: list[str]) -> None:

@@ -6,6 +6,7 @@ import importlib
 
 import typer
 
+from consultdesk import features
 from consultdesk.bootstrap import Container
 from consultdesk.cli.common import container, print_json, user_errors
 
@@ -24,26 +25,7 @@ app = typer.Typer(
 db = typer.Typer(help="Database schema: migrate and inspect.", no_args_is_help=True)
 app.add_typer(db, name="db")
 
-FEATURE_CLIS = (
-    "consultdesk.staff.cli",
-    "consultdesk.policy.cli",
-    "consultdesk.consultations.cli",
-    "consultdesk.validation.cli",
-    "consultdesk.workdays.cli",
-    "consultdesk.corebank.cli",
-    "consultdesk.security.cli",
-    "consultdesk.audit.cli",
-    "consultdesk.retention.cli",
-    "consultdesk.knowledge.cli",
-    "consultdesk.compliance.cli",
-    "consultdesk.aml.cli",
-    "consultdesk.notifications.cli",
-    "consultdesk.followups.cli",
-    "consultdesk.surveys.cli",
-    "consultdesk.sla.cli",
-    "consultdesk.assistant.cli",
-)
-for _module in FEATURE_CLIS:
+for _module in features.cli_modules():
     importlib.import_module(_module).register(app)
 
 

@@ -13,7 +13,6 @@ from consultdesk.compliance.drills import shipped_drill_scripts
 from consultdesk.compliance.model import ReplyContext
 from consultdesk.compliance.rulepack import check_reply
 from consultdesk.consultations import service as consultations
-from consultdesk.shared.errors import NotFound
 from consultdesk.staff.model import Permission, StaffMember
 from consultdesk.web.deps import ContainerDep, require
 
@@ -211,9 +210,9 @@ def run_drill(
 def qa_score(consultation_id: str, container: ContainerDep, member: QaReviewer) -> QaScoreOut:
     """QC-2: score a consultation's transcript against the checklist, with evidence."""
     with container.uow() as session:
-        c = consultations.get_consultation(session=session, consultation_id=consultation_id)
-        if not member.sees_branch(c.branch):
-            raise NotFound("咨询不存在", field="consultation_id")
+        consultations.get_consultation(
+            session=session, consultation_id=consultation_id, scope=member.scope
+        )
         scored = review.score_consultation(session=session, consultation_id=consultation_id)
     return QaScoreOut(
         consultation_id=consultation_id,

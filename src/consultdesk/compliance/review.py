@@ -15,18 +15,23 @@ from consultdesk.consultations import service as consultations
 from consultdesk.consultations.reply_gate import TOPIC_OF_LINE
 from consultdesk.identity import service as identity
 from consultdesk.shared.errors import ValidationFailed
+from consultdesk.shared.scope import SYSTEM
 
 
 def score_consultation(*, session: Session, consultation_id: str) -> QaScore:
     """QC-2: the consultation's transcript against the QA checklist, with evidence; the
     moment identity was verified is placed among the turns."""
-    consultation = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    consultation = consultations.get_consultation(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    )
     verified_at = identity.verification_of(
         session=session, consultation_id=consultation_id
     ).verified_at
     turns: list[Turn] = []
     marked = False
-    for message in consultations.transcript(session=session, consultation_id=consultation_id):
+    for message in consultations.transcript(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    ):
         if verified_at is not None and not marked and message.created_at >= verified_at:
             turns.append(Turn(speaker="agent", event=IDENTITY_VERIFIED))
             marked = True

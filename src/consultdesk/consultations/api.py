@@ -45,6 +45,7 @@ from consultdesk.consultations.schemas import (
 from consultdesk.customers import service as customers
 from consultdesk.customers.model import Customer
 from consultdesk.shared.errors import Forbidden, NotFound, ValidationFailed
+from consultdesk.shared.scope import SYSTEM, Scope
 from consultdesk.staff import service as staff
 from consultdesk.staff.model import Permission, StaffMember
 from consultdesk.web.deps import ContainerDep, PrincipalDep, require
@@ -72,17 +73,13 @@ def visible_consultation(
     session: Session, member: StaffMember, consultation_id: str
 ) -> Consultation:
     """The consultation if ``member`` may see its branch; 404 otherwise (RSK-2)."""
-    c = service.get_consultation(session=session, consultation_id=consultation_id)
-    if not member.sees_branch(c.branch):
-        raise NotFound("咨询不存在", field="consultation_id")
-    return c
+    return service.get_consultation(
+        session=session, consultation_id=consultation_id, scope=member.scope
+    )
 
 
 def visible_customer(session: Session, member: StaffMember, customer_id: str) -> Customer:
-    c = customers.get_customer(session=session, customer_id=customer_id)
-    if not member.sees_branch(c.branch):
-        raise NotFound("客户不存在", field="customer_id")
-    return c
+    return customers.get_customer(session=session, customer_id=customer_id, scope=member.scope)
 
 
 def colleague(session: Session, c: Consultation, agent_id: str | None) -> str | None:
@@ -122,8 +119,8 @@ def audited(
     return customer
 
 
-def history_of(session: Session, customer: Customer) -> CustomerHistoryOut:
-    earlier = service.customer_history(session=session, customer_id=customer.id)
+def history_of(session: Session, customer: Customer, scope: Scope) -> CustomerHistoryOut:
+    earlier = service.customer_history(session=session, customer_id=customer.id, scope=scope)
     return CustomerHistoryOut(
         customer=CustomerOut.of(customer),
         consultations=[ConsultationOut.of(c) for c in earlier],
@@ -165,7 +162,7 @@ def find_returning_customer(
         found = customers.find_by_phone(session=session, index_key=container.index_key, phone=phone)
         if found is None or not member.sees_branch(found.branch):
             raise NotFound("未找到该手机号对应的客户", field="phone")
-        history = history_of(session, found)
+        history = history_of(session, found, member.scope)
         audited(container, session, member, "customer.lookup_by_phone", found)
         return history
 
@@ -185,7 +182,7 @@ def customer_history(
 ) -> CustomerHistoryOut:
     with container.uow() as session:
         customer = visible_customer(session, member, customer_id)
-        history = history_of(session, customer)
+        history = history_of(session, customer, member.scope)
         audited(container, session, member, "customer.history", customer)
         return history
 
@@ -225,11 +222,12 @@ def list_consultations(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ConsultationOut]:
     """Newest first; branch staff see their branch only, head office any (``branch``)."""
-    scope = own_branch(member, branch) if branch or not member.at_head_office else None
+    chosen = own_branch(member, branch) if branch or not member.at_head_office else None
     with container.uow() as session:
         found = service.list_consultations(
             session=session,
-            branch=scope,
+            scope=member.scope,
+            branch=chosen,
             status=status,
             open_only=open_only,
             agent_id=member.id if mine else None,
@@ -281,9 +279,11 @@ def read_transcript(
     after_seq: AfterSeq = 0,
 ) -> list[MessageOut]:
     with container.uow() as session:
-        visible_consultation(session, member, consultation_id)
         found = service.transcript(
-            session=session, consultation_id=consultation_id, after_seq=after_seq
+            session=session,
+            consultation_id=consultation_id,
+            scope=member.scope,
+            after_seq=after_seq,
         )
     return [MessageOut.of(m) for m in found]
 
@@ -293,8 +293,9 @@ def read_timeline(
     consultation_id: ConsultationIdPath, container: ContainerDep, member: Reader
 ) -> list[TimelineOut]:
     with container.uow() as session:
-        visible_consultation(session, member, consultation_id)
-        entries = service.timeline(session=session, consultation_id=consultation_id)
+        entries = service.timeline(
+            session=session, consultation_id=consultation_id, scope=member.scope
+        )
     return [TimelineOut.of(e) for e in entries]
 
 
@@ -492,8 +493,9 @@ def visitor_transcript(
         visitors.consultation_for_token(
             session=session, consultation_id=consultation_id, token=token
         )
+        # The token names this consultation: the visitor's own, whatever its branch.
         found = service.transcript(
-            session=session, consultation_id=consultation_id, after_seq=after_seq
+            session=session, consultation_id=consultation_id, scope=SYSTEM, after_seq=after_seq
         )
     return [MessageOut.of(m) for m in found]
 

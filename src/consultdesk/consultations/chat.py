@@ -45,7 +45,6 @@ from starlette.concurrency import run_in_threadpool
 
 from consultdesk.bootstrap import Container
 from consultdesk.consultations import service, visitors
-from consultdesk.consultations.api import visible_consultation
 from consultdesk.consultations.fanout import ChatFanout
 from consultdesk.consultations.ingest import Incoming, ingest_for
 from consultdesk.consultations.messages import MAX_MESSAGE_CHARS, AuthorKind, Message
@@ -53,6 +52,7 @@ from consultdesk.consultations.reply_gate import blocked_error, gate_agent_text
 from consultdesk.consultations.schemas import CLIENT_MSG_ID, ID_PATTERN
 from consultdesk.org import service as org
 from consultdesk.shared.errors import DomainError, Forbidden, Unauthorized
+from consultdesk.shared.scope import SYSTEM, Scope
 from consultdesk.staff import service as staff
 from consultdesk.staff.model import Permission, StaffMember
 from consultdesk.web.console import ConsoleDep, render
@@ -168,10 +168,9 @@ def hub_for(container: Container) -> Hub:
     other processes through ``fanout.ChatFanout`` (created on first use, stopped when
     the container closes)."""
     with _HUB_LOCK:
-        hub = container.extras.get("consultations.hub")
-        if not isinstance(hub, Hub):
-            hub = Hub()
-            container.extras["consultations.hub"] = hub
+        hub = container.attached.hub
+        if hub is None:
+            hub = container.attached.hub = Hub()
             ingest_for(container).listeners.append(hub.publish)
             if container.engine.dialect.name == "postgresql":
                 relay = ChatFanout(
@@ -180,12 +179,12 @@ def hub_for(container: Container) -> Hub:
                     hub=hub,
                     read_messages=lambda s, keys: service.messages_at(session=s, keys=keys),
                     read_after=lambda s, cid, after: service.transcript(
-                        session=s, consultation_id=cid, after_seq=after
+                        session=s, consultation_id=cid, scope=SYSTEM, after_seq=after
                     ),
                 )
                 relay.start()
                 hub.on_close.append(relay.stop)
-                container.extras["consultations.fanout"] = relay
+                container.attached.fanout = relay
             container.on_close.append(hub.close)
         return hub
 
@@ -329,9 +328,9 @@ async def _refuse(websocket: WebSocket, code: int, exc: DomainError) -> None:
     await websocket.close(code=code)
 
 
-def _history(container: Container, consultation_id: str) -> list[dict[str, Any]]:
+def _history(container: Container, consultation_id: str, scope: Scope) -> list[dict[str, Any]]:
     with container.uow() as session:
-        found = service.transcript(session=session, consultation_id=consultation_id)
+        found = service.transcript(session=session, consultation_id=consultation_id, scope=scope)
     return [message_json(m) for m in found]
 
 
@@ -355,7 +354,8 @@ async def customer_socket(websocket: WebSocket, consultation_id: str) -> None:
     conn = Connection(websocket, container)
     # Follow first, then read the history: nothing falls between (clients dedupe by seq).
     hub_for(container).subscribe(consultation_id, conn.sub)
-    history = await run_in_threadpool(_history, container, consultation_id)
+    # The token names this consultation: the visitor's own, whatever its branch.
+    history = await run_in_threadpool(_history, container, consultation_id, SYSTEM)
     conn.send({"type": "history", "consultation_id": consultation_id, "messages": history})
 
     async def handle(data: dict[str, Any]) -> None:
@@ -411,7 +411,10 @@ async def agent_socket(websocket: WebSocket) -> None:
 
     def check(consultation_id: str) -> None:
         with container.uow() as session:
-            visible_consultation(session, member, consultation_id)
+            # RSK-2: another branch's id is refused by the service, as over REST.
+            service.get_consultation(
+                session=session, consultation_id=consultation_id, scope=member.scope
+            )
 
     async def still_signed_in() -> None:
         """A signed-out or expired session stops the socket too (checked every
@@ -438,7 +441,7 @@ async def agent_socket(websocket: WebSocket) -> None:
             await run_in_threadpool(check, consultation_id)
             following.add(consultation_id)
             hub.subscribe(consultation_id, conn.sub)
-            history = await run_in_threadpool(_history, container, consultation_id)
+            history = await run_in_threadpool(_history, container, consultation_id, member.scope)
             conn.send({"type": "history", "consultation_id": consultation_id, "messages": history})
             return
         if kind != "message":
@@ -490,7 +493,7 @@ def queue_page(
     with container.uow() as session:
         found = service.list_consultations(
             session=session,
-            branch=None if member.at_head_office else member.branch,
+            scope=member.scope,
             open_only=True,
             limit=200,
         )

@@ -6,9 +6,20 @@ from dataclasses import asdict
 
 import typer
 
-from consultdesk.cli.common import JsonOption, container, print_json, table, user_errors
+from consultdesk.cli.common import (
+    AsOption,
+    JsonOption,
+    acting_member,
+    container,
+    print_json,
+    table,
+    user_errors,
+)
 from consultdesk.consultations import service
 from consultdesk.customers import service as customers
+from consultdesk.staff.model import Permission
+
+READERS = (Permission.HANDLE_CONSULTATIONS, Permission.VIEW_BRANCH_CONSULTATIONS)
 
 app = typer.Typer(
     help="Consultations: list, show one with its transcript and timeline.", no_args_is_help=True
@@ -21,15 +32,22 @@ def list_(
     status: str | None = typer.Option(None, help="queued | in_progress | … | closed"),
     open_only: bool = typer.Option(False, "--open", help="Only consultations still open"),
     limit: int = typer.Option(50, min=1, max=1000),
+    username: str = AsOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """Consultations, newest first."""
+    """Consultations the member named by --as may see, newest first."""
     c = container()
     with user_errors(), c.uow() as session:
+        member = acting_member(session, username, *READERS)
         rows = [
             asdict(x)
             for x in service.list_consultations(
-                session=session, branch=branch, status=status, open_only=open_only, limit=limit
+                session=session,
+                scope=member.scope,
+                branch=branch,
+                status=status,
+                open_only=open_only,
+                limit=limit,
             )
         ]
     if as_json:
@@ -41,14 +59,19 @@ def list_(
 @app.command("show")
 def show(
     consultation_id: str = typer.Argument(..., help="The consultation's id"),
+    username: str = AsOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """One consultation with its transcript and timeline (identifiers stay masked)."""
+    """One consultation with its transcript and timeline (identifiers stay masked); another
+    branch's consultation reads as unknown (RSK-2)."""
     c = container()
     with user_errors(), c.uow() as session:
-        found = service.get_consultation(session=session, consultation_id=consultation_id)
-        messages = service.transcript(session=session, consultation_id=consultation_id)
-        events = service.timeline(session=session, consultation_id=consultation_id)
+        scope = acting_member(session, username, *READERS).scope
+        found = service.get_consultation(
+            session=session, consultation_id=consultation_id, scope=scope
+        )
+        messages = service.transcript(session=session, consultation_id=consultation_id, scope=scope)
+        events = service.timeline(session=session, consultation_id=consultation_id, scope=scope)
     if as_json:
         print_json(
             {
@@ -69,16 +92,19 @@ def show(
 @app.command("customer")
 def customer(
     phone: str = typer.Option(..., help="The customer's mobile number"),
+    username: str = AsOption,
     as_json: bool = JsonOption,
 ) -> None:
-    """A returning customer by phone, with earlier consultations (ACC-5); masked."""
+    """A returning customer by phone, with earlier consultations (ACC-5); masked. Only
+    customers of the --as member's branch (head office: any)."""
     c = container()
     with user_errors(), c.uow() as session:
+        scope = acting_member(session, username, *READERS).scope
         found = customers.find_by_phone(session=session, index_key=c.index_key, phone=phone)
-        if found is None:
-            typer.echo("错误：没有该手机号的客户", err=True)
+        if found is None or not scope.admits(found.branch):
+            typer.echo("错误（phone）：没有该手机号的客户", err=True)
             raise typer.Exit(1)
-        history = service.customer_history(session=session, customer_id=found.id)
+        history = service.customer_history(session=session, customer_id=found.id, scope=scope)
     if as_json:
         print_json({"customer": asdict(found), "history": [asdict(h) for h in history]})
         return

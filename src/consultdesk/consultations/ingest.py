@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
@@ -52,6 +52,9 @@ from consultdesk.security.redaction import redact_c3
 from consultdesk.shared.clock import Clock
 from consultdesk.shared.errors import Conflict, DomainError, NotFound, ValidationFailed
 from consultdesk.shared.ids import BranchCode, new_id
+
+if TYPE_CHECKING:
+    from consultdesk.bootstrap import Container
 
 log = logging.getLogger("consultdesk.ingest")
 
@@ -478,20 +481,17 @@ def _settle_all(settled: list[tuple[Waiter, Outcome | BaseException]]) -> None:
 
 
 _CREATE = threading.Lock()
-EXTRA_KEY = "consultations.ingest"
-MAX_BATCH_KEY = "consultations.ingest_max_batch"
 
 
-def ingest_for(container: Any) -> Ingest:
-    """The container's one ingest writer (created on first use). ``container.extras
-    ["consultations.ingest_max_batch"] = 1`` turns batching off (the bench's baseline)."""
+def ingest_for(container: Container) -> Ingest:
+    """The container's one ingest writer (created on first use).
+    ``container.tuning.ingest_max_batch = 1`` turns batching off (the bench's baseline)."""
     with _CREATE:
-        found = container.extras.get(EXTRA_KEY)
-        if not isinstance(found, Ingest):
-            found = Ingest(
+        found = container.attached.ingest
+        if found is None:
+            found = container.attached.ingest = Ingest(
                 uow=container.uow,
                 clock=container.clock,
-                max_batch=int(container.extras.get(MAX_BATCH_KEY, DEFAULT_MAX_BATCH)),
+                max_batch=container.tuning.ingest_max_batch or DEFAULT_MAX_BATCH,
             )
-            container.extras[EXTRA_KEY] = found
         return found

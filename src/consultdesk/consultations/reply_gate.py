@@ -32,6 +32,7 @@ from consultdesk.consultations import service
 from consultdesk.consultations.messages import AuthorKind
 from consultdesk.customers import service as customers
 from consultdesk.shared.errors import ValidationFailed
+from consultdesk.shared.scope import SYSTEM
 
 # Knowledge/consultation business line → compliance topic.
 TOPIC_OF_LINE = {
@@ -88,11 +89,11 @@ def reply_context(
 ) -> ReplyContext:
     """What the desk knows about the consultation when a reply is about to go out.
     `business_line` overrides the consultation's (e.g. the answered entry's line)."""
-    c = service.get_consultation(session=session, consultation_id=consultation_id)
+    c = service.get_consultation(scope=SYSTEM, session=session, consultation_id=consultation_id)
     line = business_line or c.business_line
     customer_risk = None
     if c.customer_id is not None:
-        customer = customers.get_customer(session=session, customer_id=c.customer_id)
+        customer = customers.get_customer(scope=SYSTEM, session=session, customer_id=c.customer_id)
         if customer.risk_tolerance is not None:
             customer_risk = int(customer.risk_tolerance.value[1])
     return ReplyContext(

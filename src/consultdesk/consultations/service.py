@@ -35,8 +35,9 @@ from consultdesk.customers import service as customers
 from consultdesk.org import service as org
 from consultdesk.policy.service import current_policy
 from consultdesk.security.redaction import redact_c3
-from consultdesk.shared.errors import Conflict, NotFound, ValidationFailed
+from consultdesk.shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from consultdesk.shared.ids import BranchCode, new_id
+from consultdesk.shared.scope import SYSTEM, Scope
 
 
 def _enum(kind: type[Any], value: str, field: str) -> Any:
@@ -85,9 +86,13 @@ def _message(row: MessageRow) -> Message:
     )
 
 
-def _row(session: Session, consultation_id: str, *, lock: bool = False) -> ConsultationRow:
+def _row(
+    session: Session, consultation_id: str, *, lock: bool = False, scope: Scope = SYSTEM
+) -> ConsultationRow:
+    """The row, or NotFound — also for a consultation outside ``scope``, so another
+    branch's id reads exactly like an unknown one (RSK-2)."""
     row = session.get(ConsultationRow, consultation_id, with_for_update=lock or None)
-    if row is None:
+    if row is None or not scope.admits(row.branch):
         raise NotFound("咨询不存在", field="consultation_id")
     return row
 
@@ -149,7 +154,7 @@ def open_consultation(
     the_priority = _enum(Priority, priority, "priority")
     the_branch = org.get_branch(session=session, code=branch)
     if customer_id is not None:
-        customers.get_customer(session=session, customer_id=customer_id)
+        customers.get_customer(scope=SYSTEM, session=session, customer_id=customer_id)
     if subject is not None and len(subject) > 200:
         raise ValidationFailed("主题不得超过 200 个字符", field="subject")
     policy = current_policy(session=session, branch=BranchCode(the_branch.code))
@@ -182,8 +187,9 @@ def open_consultation(
     return _consultation(row)
 
 
-def get_consultation(*, session: Session, consultation_id: str) -> Consultation:
-    return _consultation(_row(session, consultation_id))
+def get_consultation(*, session: Session, consultation_id: str, scope: Scope) -> Consultation:
+    """The consultation, if ``scope`` admits its branch; NotFound otherwise (RSK-2)."""
+    return _consultation(_row(session, consultation_id, scope=scope))
 
 
 def move(
@@ -289,8 +295,10 @@ def post_message(
     return Posted(_message(message), duplicate=False, warning=warning)
 
 
-def transcript(*, session: Session, consultation_id: str, after_seq: int = 0) -> list[Message]:
-    _row(session, consultation_id)
+def transcript(
+    *, session: Session, consultation_id: str, scope: Scope, after_seq: int = 0
+) -> list[Message]:
+    _row(session, consultation_id, scope=scope)
     rows = session.scalars(
         select(MessageRow)
         .where(MessageRow.consultation_id == consultation_id, MessageRow.seq > after_seq)
@@ -323,8 +331,8 @@ class TimelineEntry:
     data: dict[str, Any]
 
 
-def timeline(*, session: Session, consultation_id: str) -> list[TimelineEntry]:
-    _row(session, consultation_id)
+def timeline(*, session: Session, consultation_id: str, scope: Scope) -> list[TimelineEntry]:
+    _row(session, consultation_id, scope=scope)
     rows = session.scalars(
         select(ConsultationEventRow)
         .where(ConsultationEventRow.consultation_id == consultation_id)
@@ -437,28 +445,34 @@ def record_outcome(
     return _consultation(row)
 
 
-def customer_history(*, session: Session, customer_id: str, limit: int = 20) -> list[Consultation]:
-    """ACC-5: the customer's earlier consultations, newest first."""
-    customers.get_customer(session=session, customer_id=customer_id)
-    rows = session.scalars(
-        select(ConsultationRow)
-        .where(ConsultationRow.customer_id == customer_id)
-        .order_by(ConsultationRow.opened_at.desc())
-        .limit(limit)
-    )
+def customer_history(
+    *, session: Session, customer_id: str, scope: Scope, limit: int = 20
+) -> list[Consultation]:
+    """ACC-5: the customer's earlier consultations within ``scope``, newest first."""
+    customers.get_customer(session=session, customer_id=customer_id, scope=scope)
+    query = select(ConsultationRow).where(ConsultationRow.customer_id == customer_id)
+    if scope.branch is not None:
+        query = query.where(ConsultationRow.branch == scope.branch)
+    rows = session.scalars(query.order_by(ConsultationRow.opened_at.desc()).limit(limit))
     return [_consultation(r) for r in rows]
 
 
 def list_consultations(
     *,
     session: Session,
+    scope: Scope,
     branch: str | None = None,
     status: str | None = None,
     open_only: bool = False,
     agent_id: str | None = None,
     limit: int = 100,
 ) -> list[Consultation]:
+    """Consultations within ``scope`` (and ``branch``, which must lie inside it), newest first."""
+    if branch and not scope.admits(branch.upper()):
+        raise Forbidden("只能查看本机构的咨询", field="branch")
     query = select(ConsultationRow).order_by(ConsultationRow.opened_at.desc()).limit(limit)
+    if scope.branch is not None:
+        query = query.where(ConsultationRow.branch == scope.branch)
     if branch:
         query = query.where(ConsultationRow.branch == branch)
     if status:

@@ -20,6 +20,7 @@ from consultdesk.consultations.model import Consultation
 from consultdesk.consultations.visitor_tables import ChatTokenRow
 from consultdesk.customers import service as customers
 from consultdesk.shared.errors import Unauthorized, ValidationFailed
+from consultdesk.shared.scope import SYSTEM
 
 VISITOR_CHANNELS = ("chat", "app")
 _ID = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
@@ -93,7 +94,7 @@ def consultation_for_token(*, session: Session, consultation_id: str, token: str
     row = session.get(ChatTokenRow, consultation_id) if plausible else None
     if row is None or not hmac.compare_digest(row.token_hash, _digest(token)):
         raise Unauthorized("会话凭证无效或已过期", field="token", code="bad_chat_token")
-    return service.get_consultation(session=session, consultation_id=consultation_id)
+    return service.get_consultation(scope=SYSTEM, session=session, consultation_id=consultation_id)
 
 
 def visitor_lang(*, session: Session, consultation_id: str) -> str:

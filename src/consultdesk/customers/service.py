@@ -16,6 +16,7 @@ from consultdesk.security.crypto import KeyRing, encrypt_field
 from consultdesk.security.masking import mask_id, mask_phone
 from consultdesk.shared.errors import Conflict, NotFound, ValidationFailed
 from consultdesk.shared.ids import new_id
+from consultdesk.shared.scope import Scope
 from consultdesk.validation.checks import check_mobile, check_resident_id, require_valid
 
 
@@ -98,9 +99,10 @@ def register_customer(
     return _customer(row)
 
 
-def get_customer(*, session: Session, customer_id: str) -> Customer:
+def get_customer(*, session: Session, customer_id: str, scope: Scope) -> Customer:
+    """The customer, if ``scope`` admits the customer's branch; NotFound otherwise (RSK-2)."""
     row = session.get(CustomerRow, customer_id)
-    if row is None:
+    if row is None or not scope.admits(row.branch):
         raise NotFound("客户不存在", field="customer_id")
     return _customer(row)
 

@@ -88,11 +88,9 @@ def create(
 ) -> FollowUpOut:
     now = container.clock.now()
     with container.uow() as session:
-        consultation = consultations.get_consultation(
-            session=session, consultation_id=consultation_id
+        consultations.get_consultation(
+            session=session, consultation_id=consultation_id, scope=member.scope
         )
-        if not member.sees_branch(consultation.branch):
-            raise NotFound("咨询不存在", field="consultation_id")
         followup = service.create_followup(
             session=session,
             now=now,
@@ -181,9 +179,7 @@ def close(followup_id: str, container: ContainerDep, member: Handler) -> FollowU
 def customer_open(customer_id: str, container: ContainerDep, member: Handler) -> list[FollowUpOut]:
     """ACC-5: a returning customer's open follow-ups."""
     with container.uow() as session:
-        customer = customers.get_customer(session=session, customer_id=customer_id)
-        if not member.sees_branch(customer.branch):
-            raise NotFound("客户不存在", field="customer_id")
+        customers.get_customer(session=session, customer_id=customer_id, scope=member.scope)
         found = service.open_followups(session=session, customer_id=customer_id)
     now = container.clock.now()
     return [FollowUpOut.of(f, now) for f in found if member.sees_branch(f.branch)]

@@ -29,6 +29,7 @@ from consultdesk.policy.service import current_policy
 from consultdesk.security.crypto import KeyRing
 from consultdesk.shared.errors import NotFound, ValidationFailed
 from consultdesk.shared.ids import BranchCode, new_id
+from consultdesk.shared.scope import SYSTEM
 from consultdesk.staff import service as staff
 from consultdesk.workdays.chinese_calendar_adapter import mainland_calendar
 from consultdesk.workdays.domain import CalendarUnknown, WorkingCalendar
@@ -95,7 +96,9 @@ def create_followup(
     working days the branch's policy gives for ``kind``. A year the calendar does not know
     is a ValidationFailed(field='due_date'), never a guessed deadline."""
     the_kind = _kind(kind)
-    consultation = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    consultation = consultations.get_consultation(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    )
     try:
         owner = staff.get_user(session=session, user_id=owner_id)
     except NotFound:

@@ -63,9 +63,9 @@ Reader = Annotated[StaffMember, Depends(reader)]
 
 def visible(session: Session, member: StaffMember, consultation_id: str) -> str:
     """The consultation's id if ``member`` may see its branch; 404 otherwise (RSK-2)."""
-    c = consultations.get_consultation(session=session, consultation_id=consultation_id)
-    if not member.sees_branch(c.branch):
-        raise NotFound("咨询不存在", field="consultation_id")
+    c = consultations.get_consultation(
+        session=session, consultation_id=consultation_id, scope=member.scope
+    )
     return c.id
 
 
@@ -358,9 +358,7 @@ def reveal_identifier(
 ) -> RevealOut:
     """The full identifier, for `pii.reveal` holders who state a reason; audited."""
     with container.uow() as session:
-        customer = customers.get_customer(session=session, customer_id=customer_id)
-        if not member.sees_branch(customer.branch):
-            raise NotFound("客户不存在", field="customer_id")
+        customers.get_customer(session=session, customer_id=customer_id, scope=member.scope)
         value = service.reveal_identifier(
             session=session,
             now=container.clock.now(),

@@ -67,6 +67,7 @@ from consultdesk.security.ratelimit import RateLimiter
 from consultdesk.security.service import SentChallenge, send_verification_code, verify_identity_code
 from consultdesk.shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from consultdesk.shared.ids import BranchCode
+from consultdesk.shared.scope import SYSTEM
 
 SOURCE_SYSTEM = "core_banking"
 SOURCE_SYSTEM_ZH = "核心银行系统"
@@ -149,7 +150,9 @@ def _checks(session: Session, consultation_id: str) -> tuple[Check, ...]:
 def verification_of(*, session: Session, consultation_id: str) -> Verification:
     """The consultation's verification with every check so far (level none if never checked).
     NotFound(field='consultation_id') for an unknown consultation."""
-    c = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    c = consultations.get_consultation(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    )
     row = session.get(IdentityVerificationRow, consultation_id)
     checks = _checks(session, consultation_id)
     if row is None:
@@ -177,7 +180,9 @@ def _locked_verification(session: Session, *, consultation_id: str, now: datetim
     """The verification re-read under a row lock, its row created if missing (safe when two
     requests race to create it): parallel checks on one consultation are serialised, so
     neither overwrites the other and one fresh check cannot back two operations."""
-    c = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    c = consultations.get_consultation(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    )
     values: dict[str, object] = {
         "consultation_id": consultation_id,
         "customer_id": c.customer_id,
@@ -265,10 +270,12 @@ class _Subject:
 
 
 def _subject(session: Session, consultation_id: str) -> _Subject:
-    c = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    c = consultations.get_consultation(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    )
     if c.customer_id is None:
         raise Conflict("本次咨询尚未关联客户，请先识别客户", field="customer_id")
-    customer = customers.get_customer(session=session, customer_id=c.customer_id)
+    customer = customers.get_customer(scope=SYSTEM, session=session, customer_id=c.customer_id)
     if not customer.core_customer_id:
         raise Conflict("该客户未关联核心系统客户号，无法核验身份", field="customer_id")
     return _Subject(
@@ -684,7 +691,9 @@ def record_core_bank_outage(
     unit of work of its own after the failed one rolled back. A failed identity check
     is recorded as unavailable: verification failed closed. `kind` is the timeline
     entry: corebank_outage, or sms_outage when the SMS gateway did not answer."""
-    c = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    c = consultations.get_consultation(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    )
     consultations.record_fact(
         session=session,
         consultation_id=consultation_id,
@@ -742,7 +751,7 @@ def reveal_identifier(
     why = reason.strip()
     if len(why) < 4 or len(why) > 200:
         raise ValidationFailed("请说明查看完整信息的原因（4–200 个字符）", field="reason")
-    customers.get_customer(session=session, customer_id=customer_id)
+    customers.get_customer(scope=SYSTEM, session=session, customer_id=customer_id)
     # The customers feature offers the sealed phone; the sealed ID number is read from
     # its column the same way (customers.service has no accessor for it yet).
     row = session.get(CustomerRow, customer_id)

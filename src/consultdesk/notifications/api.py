@@ -8,17 +8,13 @@ gateway's inbox at ``/console/sms-inbox`` when no real gateway is configured.
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 
-from consultdesk.bootstrap import Container
 from consultdesk.notifications import service
 from consultdesk.notifications.outbox import OutboxEntry
 from consultdesk.notifications.sms_sandbox import SandboxSmsGateway
@@ -28,51 +24,9 @@ from consultdesk.web.console import ConsoleDep, render
 from consultdesk.web.deps import ContainerDep, require
 
 log = logging.getLogger("consultdesk.notifications")
-BACKGROUND_EXTRA = "notifications.background"
-POLL_S = 2.0
 
 
-def run_dispatcher(container: Container, *, stop: threading.Event, poll_s: float = POLL_S) -> None:
-    """Dispatch until ``stop`` is set; a failed pass (database busy, lost connection) is
-    logged and retried on the next one (claimed rows come back when their lease ends)."""
-    while not stop.is_set():
-        try:
-            report = service.dispatch_once(container)
-        except Exception as exc:  # keep the thread alive; the rows stay in the outbox
-            log.warning("notification dispatch pass failed: %s", type(exc).__name__)
-            report = None
-        if report is None or report.claimed == 0:
-            stop.wait(poll_s)
-
-
-@asynccontextmanager
-async def background_dispatcher(app: FastAPI) -> AsyncIterator[None]:
-    """Runs the outbox dispatcher inside the web process, so the demo's sandbox inbox fills
-    by itself. Off in the test environment (tests dispatch explicitly) unless
-    ``container.extras["notifications.background"]`` says otherwise. Several processes may
-    each run one: claims keep every row with one dispatcher."""
-    container: Container = app.state.container
-    wanted = container.extras.get(BACKGROUND_EXTRA, container.settings.environment != "test")
-    if not wanted:
-        yield
-        return
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=run_dispatcher,
-        args=(container,),
-        kwargs={"stop": stop},
-        name="notification-dispatcher",
-        daemon=True,
-    )
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-
-
-router = APIRouter(tags=["notifications"], lifespan=background_dispatcher)
+router = APIRouter(tags=["notifications"])
 Operator = Annotated[StaffMember, Depends(require(Permission.NOTIFICATIONS))]
 
 

@@ -38,10 +38,12 @@ from consultdesk.security.masking import mask_phone
 from consultdesk.shared.clock import Clock
 from consultdesk.shared.errors import Conflict, DomainError, NotFound, ValidationFailed
 from consultdesk.shared.ids import new_id
+from consultdesk.shared.scope import SYSTEM
 
 if TYPE_CHECKING:
     from consultdesk.bootstrap import Container
     from consultdesk.db.engine import UnitOfWork
+    from consultdesk.jobs.model import Job
 
 log = logging.getLogger("consultdesk.notifications")
 
@@ -207,7 +209,7 @@ def notify_customer(
     """Queue ``text`` to the customer's registered phone (CLS-1), or by e-mail when there
     is no phone or e-mail is preferred; ValidationFailed(field='customer_id') when the
     customer has neither."""
-    customer = customers.get_customer(session=session, customer_id=customer_id)
+    customer = customers.get_customer(scope=SYSTEM, session=session, customer_id=customer_id)
     sealed = customers.sealed_phone(session=session, customer_id=customer_id)
     use_email = customer.email and (prefer == NotificationChannel.EMAIL or not sealed)
     if use_email and customer.email:
@@ -458,8 +460,6 @@ def _err(error: Exception | None) -> str | None:
 
 # --- wiring -----------------------------------------------------------------------------
 
-MAILER = "mailer"
-
 
 def sms_gateway(container: Container) -> SmsGateway:
     """The container's SMS gateway (wired in ``consultdesk.bootstrap``): the in-memory
@@ -471,10 +471,8 @@ def sms_gateway(container: Container) -> SmsGateway:
 def mailer(container: Container) -> Mailer | None:
     """An SMTP mailer to ``settings.smtp_host``; None when no relay is configured (e-mail
     rows then wait in the outbox, retried with backoff)."""
-    existing = container.extras.get(MAILER)
-    if existing is not None:
-        found: Mailer = existing  # type: ignore[assignment]
-        return found
+    if container.attached.mailer is not None:
+        return container.attached.mailer
     if not container.settings.smtp_host:
         return None
     built = SmtpMailer(
@@ -482,7 +480,7 @@ def mailer(container: Container) -> Mailer | None:
         port=container.settings.smtp_port,
         sender=container.settings.mail_from,
     )
-    container.extras[MAILER] = built
+    container.attached.mailer = built
     return built
 
 
@@ -496,3 +494,18 @@ def dispatch_once(container: Container, *, limit: int = 50) -> DispatchReport:
         mailer=mailer(container),
         limit=limit,
     )
+
+
+def jobs(*, worker: str, batch: int = 200) -> list[Job]:
+    """The outbox for the jobs runner: a pass every two seconds, straight on while a pass
+    claimed a full batch (claims keep every row with one dispatcher; CLS-1, CLS-2)."""
+    from consultdesk.jobs.model import Job
+
+    return [
+        Job(
+            "notifications.outbox",
+            every_s=2.0,
+            run=lambda c: dispatch_once(c, limit=min(batch, 50)),
+            again=lambda r: isinstance(r, DispatchReport) and r.claimed >= min(batch, 50),
+        )
+    ]

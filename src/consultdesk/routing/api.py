@@ -28,8 +28,6 @@ router = APIRouter(tags=["routing"])
 Agent = Annotated[StaffMember, Depends(require(Permission.HANDLE_CONSULTATIONS))]
 Supervisor = Annotated[StaffMember, Depends(require(Permission.SUPERVISE))]
 
-LIVE_POLL_EXTRA = "supervisor.poll_s"
-
 
 class PresenceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -82,9 +80,9 @@ class AcceptedOut(BaseModel):
 
 
 def _check_consultation(session: Any, member: StaffMember, consultation_id: str) -> None:
-    c = consultations.get_consultation(session=session, consultation_id=consultation_id)
-    if not member.sees_branch(c.branch):
-        raise NotFound("咨询不存在", field="consultation_id")
+    consultations.get_consultation(
+        session=session, consultation_id=consultation_id, scope=member.scope
+    )
 
 
 @router.put("/api/v1/routing/presence", response_model=AgentOut)
@@ -241,7 +239,7 @@ async def supervisor_feed(websocket: WebSocket) -> None:
         await websocket.close(code=4403)
         return
     await websocket.accept()
-    poll_s = float(container.extras.get(LIVE_POLL_EXTRA, 1.0))  # type: ignore[arg-type]
+    poll_s = container.tuning.supervisor_poll_s
     receiver = asyncio.create_task(_drain(websocket))
     last_id = 0
     last_queue: list[dict[str, Any]] | None = None

@@ -34,6 +34,7 @@ from consultdesk.routing.model import (
 from consultdesk.routing.tables import RoutingAgentRow, RoutingQueueRow
 from consultdesk.shared.errors import Conflict, NotFound, ValidationFailed
 from consultdesk.shared.ids import HEAD_OFFICE, BranchCode
+from consultdesk.shared.scope import SYSTEM
 from consultdesk.sla import service as sla
 from consultdesk.staff.model import StaffMember
 
@@ -205,7 +206,9 @@ def _hand_back(*, session: Session, now: datetime, agent: RoutingAgentRow) -> se
     ).all()
     for q in held:
         if q.state == QueueState.ASSIGNED.value:
-            c = consultations.get_consultation(session=session, consultation_id=q.consultation_id)
+            c = consultations.get_consultation(
+                scope=SYSTEM, session=session, consultation_id=q.consultation_id
+            )
             if c.status in (Status.IN_PROGRESS, Status.WAITING_CUSTOMER):
                 consultations.move(
                     session=session,
@@ -238,7 +241,9 @@ def _requeue(q: RoutingQueueRow, agent: RoutingAgentRow | None) -> None:
 def enqueue(*, session: Session, now: datetime, consultation_id: str) -> QueueEntry:
     """Put a consultation in the queue: its SLA clocks start (ACC-2, STD-6) and it is
     offered at once if someone may take it. Enqueuing again changes nothing."""
-    c = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    c = consultations.get_consultation(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    )
     row = session.get(RoutingQueueRow, c.id, with_for_update=True)
     if row is None:
         if not c.is_open:
@@ -270,7 +275,9 @@ def _needs_senior(c: Consultation) -> bool:
 def requalify(*, session: Session, now: datetime, consultation_id: str) -> QueueEntry:
     """After classification or escalation: refresh business line, priority and seniority
     of a waiting consultation (STD-1, STD-6) and try again."""
-    c = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    c = consultations.get_consultation(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    )
     row = session.get(RoutingQueueRow, c.id, with_for_update=True)
     if row is None:
         raise NotFound("该咨询不在队列中", field="consultation_id")

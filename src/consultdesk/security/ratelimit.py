@@ -36,6 +36,7 @@ from consultdesk.shared.errors import TooManyRequests
 
 if TYPE_CHECKING:
     from consultdesk.bootstrap import Container
+    from consultdesk.jobs.model import Job
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +168,17 @@ class DatabaseRateLimiter:
 RETAIN_HITS = timedelta(days=1)  # longer than any window above or in the policy
 
 
+def jobs(*, worker: str, batch: int = 200) -> list[Job]:
+    """Hits older than any window go, once an hour (the database limiter's rows)."""
+    from consultdesk.jobs.model import Job
+
+    def run(container: Container) -> int:
+        with container.uow() as session:
+            return forget_old_hits(session=session, now=container.clock.now())
+
+    return [Job("security.forget_rate_hits", every_s=3600.0, run=run)]
+
+
 def forget_old_hits(*, session: Session, now: datetime) -> int:
     """Delete hits older than any window (the jobs runner calls this); returns how many."""
     result = session.execute(delete(RateHitRow).where(RateHitRow.at < now - RETAIN_HITS))
@@ -180,15 +192,15 @@ def limiter_for(container: Container) -> RateLimiter:
     """The container's limiter, created on first use: in the database on PostgreSQL
     (several processes), in memory on SQLite (one process)."""
     with _CREATE:
-        found = container.extras.get("rate_limiter")
-        if not isinstance(found, (MemoryRateLimiter, DatabaseRateLimiter)):
+        found = container.attached.rate_limiter
+        if found is None:
             if container.engine.dialect.name == "postgresql":
                 found = DatabaseRateLimiter(
                     uow=container.uow, clock=container.clock, secret=container.index_key
                 )
             else:
                 found = MemoryRateLimiter(clock=container.clock)
-            container.extras["rate_limiter"] = found
+            container.attached.rate_limiter = found
         return found
 
 

@@ -12,14 +12,13 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, model_validator
 
 from consultdesk.consultations import service as consultations
-from consultdesk.shared.errors import Forbidden, NotFound, ValidationFailed
+from consultdesk.shared.errors import Forbidden, ValidationFailed
 from consultdesk.sla import figures as sla_figures
 from consultdesk.sla import service
-from consultdesk.sla.worker import background_scheduler
 from consultdesk.staff.model import Permission, StaffMember
 from consultdesk.web.deps import ContainerDep, PrincipalDep, require
 
-router = APIRouter(prefix="/api/v1/sla", tags=["sla"], lifespan=background_scheduler)
+router = APIRouter(prefix="/api/v1/sla", tags=["sla"])
 Reports = Annotated[StaffMember, Depends(require(Permission.REPORTS))]
 Handler = Annotated[StaffMember, Depends(require(Permission.HANDLE_CONSULTATIONS))]
 MAX_PERIOD = timedelta(days=400)
@@ -100,9 +99,9 @@ class Period(BaseModel):
 
 
 def _visible(session: Any, member: StaffMember, consultation_id: str) -> None:
-    c = consultations.get_consultation(session=session, consultation_id=consultation_id)
-    if not member.sees_branch(c.branch):
-        raise NotFound("咨询不存在", field="consultation_id")
+    consultations.get_consultation(
+        session=session, consultation_id=consultation_id, scope=member.scope
+    )
 
 
 @router.get("/figures", response_model=FiguresOut)

@@ -29,6 +29,7 @@ from consultdesk.policy.model import Policy
 from consultdesk.policy.service import current_policy
 from consultdesk.shared.errors import IllegalTransition, NotFound, ValidationFailed
 from consultdesk.shared.ids import BranchCode
+from consultdesk.shared.scope import SYSTEM
 from consultdesk.sla.model import (
     RULES,
     Action,
@@ -198,7 +199,9 @@ def sync_clocks(*, session: Session, now: datetime, consultation_id: str) -> lis
 
     Starts the rules that apply (idempotent), settles those already satisfied, and
     escalates a repeated complaint at once (STD-6)."""
-    c = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    c = consultations.get_consultation(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    )
     kinds = [*clocks_on_open(channel=c.channel.value, type=c.type.value)]
     kinds += clocks_on_classified(
         complexity=c.complexity.value if c.complexity else None, type=c.type.value
@@ -246,7 +249,9 @@ def adopt_unclocked(*, session: Session, now: datetime, newest: int = 100) -> in
     """Safety net for consultations opened by a path that did not call ``sync_clocks``:
     among the ``newest`` open consultations, each without any timer gets the clocks it
     should have had from the moment it opened (ACC-2, STD-6). Returns how many."""
-    recent = consultations.list_consultations(session=session, open_only=True, limit=newest)
+    recent = consultations.list_consultations(
+        scope=SYSTEM, session=session, open_only=True, limit=newest
+    )
     if not recent:
         return 0
     clocked = set(
@@ -286,7 +291,9 @@ def on_call_answered(*, session: Session, now: datetime, consultation_id: str) -
         consultation_id=consultation_id,
         kinds=[TimerKind.PHONE_ANSWER, TimerKind.WAIT_SUPERVISOR],
     )
-    c = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    c = consultations.get_consultation(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    )
     return settled + start_clocks(
         session=session, now=now, consultation=c, kinds=[TimerKind.CALL_DURATION]
     )
@@ -310,7 +317,9 @@ def on_call_ended(*, session: Session, now: datetime, consultation_id: str) -> l
 def hand_to_qa(*, session: Session, now: datetime, consultation_id: str, actor: str) -> Escalation:
     """A person hands a complaint to the quality department (STD-6): the rule is met and
     the complaint appears in QA's queue."""
-    c = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    c = consultations.get_consultation(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    )
     if c.type != ConsultationType.COMPLAINT:
         raise ValidationFailed("只有投诉类咨询需要移交质检", field="consultation_id")
     settle(session=session, now=now, consultation_id=c.id, kinds=[TimerKind.COMPLAINT_TO_QA])
@@ -407,7 +416,7 @@ def _check_repeated_complaint(
         return
     policy = current_policy(session=session, branch=BranchCode(consultation.branch))
     history = consultations.customer_history(
-        session=session, customer_id=consultation.customer_id, limit=50
+        scope=SYSTEM, session=session, customer_id=consultation.customer_id, limit=50
     )
     complaints = sum(1 for h in history if h.type == ConsultationType.COMPLAINT)
     threshold = policy.int(RULES[TimerKind.REPEAT_COMPLAINT].policy_key)
@@ -430,7 +439,9 @@ def _check_repeated_complaint(
 
 
 def _accepted_at(session: Session, consultation_id: str) -> datetime | None:
-    for entry in consultations.timeline(session=session, consultation_id=consultation_id):
+    for entry in consultations.timeline(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    ):
         if entry.kind == Move.ACCEPT.value:
             return entry.at
     return None
@@ -504,7 +515,7 @@ def _fire(
     )
     if rule.action == Action.SUPERVISOR:
         current = consultations.get_consultation(
-            session=session, consultation_id=row.consultation_id
+            scope=SYSTEM, session=session, consultation_id=row.consultation_id
         )
         # Already escalated, resolved or closed: the queue entry is what matters.
         with suppress(IllegalTransition):
@@ -552,7 +563,9 @@ def fire_due(
     fired = met = cancelled = 0
     for row in session.scalars(query).all():
         try:
-            c = consultations.get_consultation(session=session, consultation_id=row.consultation_id)
+            c = consultations.get_consultation(
+                scope=SYSTEM, session=session, consultation_id=row.consultation_id
+            )
         except NotFound:
             row.state, row.met_at = TimerState.CANCELLED.value, now
             cancelled += 1

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from consultdesk.shared.errors import ValidationFailed
 from consultdesk.shared.ids import HEAD_OFFICE, BranchCode, UserId
+from consultdesk.shared.scope import Scope
 
 
 class Role(StrEnum):
@@ -138,6 +139,11 @@ class StaffMember:
     def sees_branch(self, branch: str) -> bool:
         """Head office sees every branch; branch staff only their own (RSK-2)."""
         return self.at_head_office or branch == self.branch
+
+    @property
+    def scope(self) -> Scope:
+        """What this member's services may touch (RSK-2)."""
+        return Scope.of_branch(self.branch)
 
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{2,39}$")

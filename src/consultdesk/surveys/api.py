@@ -106,9 +106,7 @@ class MonthlyOut(BaseModel):
 
 def _consultation_branch(container: ContainerDep, member: StaffMember, cid: str) -> None:
     with container.uow() as session:
-        consultation = consultations.get_consultation(session=session, consultation_id=cid)
-    if not member.sees_branch(consultation.branch):
-        raise NotFound("咨询不存在", field="consultation_id")
+        consultations.get_consultation(session=session, consultation_id=cid, scope=member.scope)
 
 
 @router.put("/api/v1/consultations/{consultation_id}/rating", response_model=RatingOut)

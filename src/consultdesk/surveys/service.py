@@ -23,6 +23,7 @@ from consultdesk.policy.service import current_policy
 from consultdesk.security.crypto import KeyRing
 from consultdesk.shared.errors import Conflict, NotFound, ValidationFailed
 from consultdesk.shared.ids import HEAD_OFFICE, BranchCode, new_id
+from consultdesk.shared.scope import SYSTEM
 from consultdesk.surveys.model import (
     SURVEY_VALID_DAYS,
     MonthlySatisfaction,
@@ -60,7 +61,9 @@ def rate_satisfaction(
     """CLS-2: very satisfied / fair / unsatisfied for one consultation; a later rating
     replaces an earlier one (the customer's survey answer has the last word)."""
     the_rating = parse_rating(rating)
-    consultation = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    consultation = consultations.get_consultation(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    )
     row = session.get(RatingRow, consultation.id, with_for_update=True)
     if row is None:
         row = RatingRow(consultation_id=consultation.id, branch=consultation.branch)
@@ -123,7 +126,9 @@ def invite_survey(
     else e-mail; e-mail first when ``prefer`` says so and there is an address) through the
     outbox. Returns the survey and its link (shown once; only a
     hash of the token is stored). Conflict when not closed or already invited."""
-    consultation = consultations.get_consultation(session=session, consultation_id=consultation_id)
+    consultation = consultations.get_consultation(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    )
     if consultation.status != Status.CLOSED:
         raise Conflict("咨询关闭后才能发送满意度调查", field="consultation_id")
     if consultation.customer_id is None:
@@ -183,7 +188,7 @@ def invite_closed_consultations(
     survey yet (a periodic job: ``consultdesk surveys invite-closed``)."""
     invited: list[Survey] = []
     for consultation in consultations.list_consultations(
-        session=session, status=Status.CLOSED.value, limit=limit
+        scope=SYSTEM, session=session, status=Status.CLOSED.value, limit=limit
     ):
         if consultation.customer_id is None:
             continue

@@ -21,6 +21,7 @@ from consultdesk.consultations.model import Move, Status
 from consultdesk.customers import service as customers
 from consultdesk.routing import service as routing
 from consultdesk.shared.errors import Conflict, NotFound, ValidationFailed
+from consultdesk.shared.scope import SYSTEM
 from consultdesk.sla import service as sla
 from consultdesk.telephony.model import Call, CallState, CtiKind
 from consultdesk.telephony.tables import CallRow, CtiEventRow
@@ -217,7 +218,7 @@ def _transferred(
     session: Session, *, at: datetime, row: CallRow, before: Call, after: Call
 ) -> None:
     cid = row.consultation_id
-    c = consultations.get_consultation(session=session, consultation_id=cid)
+    c = consultations.get_consultation(scope=SYSTEM, session=session, consultation_id=cid)
     if c.status in (Status.IN_PROGRESS, Status.WAITING_CUSTOMER):
         consultations.move(
             session=session, now=at, consultation_id=cid, move=Move.TRANSFER, actor=ACTOR

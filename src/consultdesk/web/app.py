@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import importlib
 import logging
 import secrets
 import time
@@ -14,35 +13,14 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
+from consultdesk import features
 from consultdesk.bootstrap import Container
 from consultdesk.db.checkpoint import WalCheckpointer, is_file_sqlite
+from consultdesk.jobs.runner import background_jobs
 from consultdesk.logs import request_id_var
 from consultdesk.web import console, errors, health
 
 log = logging.getLogger("consultdesk.web")
-
-# Feature routers mounted by the app: "module:attribute" of an APIRouter.
-FEATURE_ROUTERS: tuple[str, ...] = (
-    "consultdesk.staff.api:router",
-    "consultdesk.policy.api:router",
-    "consultdesk.identity.api:router",
-    "consultdesk.audit.api:router",
-    "consultdesk.consultations.api:router",
-    "consultdesk.consultations.chat:router",
-    "consultdesk.notifications.api:router",
-    "consultdesk.followups.api:router",
-    "consultdesk.appointments.api:router",
-    "consultdesk.surveys.api:router",
-    "consultdesk.sla.api:router",
-    "consultdesk.routing.api:router",
-    "consultdesk.telephony.api:router",
-    "consultdesk.counter.api:router",
-    "consultdesk.compliance.api:router",
-    "consultdesk.compliance.console:router",
-    "consultdesk.aml.api:router",
-    "consultdesk.aml.console:router",
-    "consultdesk.assistant.api:router",
-)
 
 
 def settle_startup_memory() -> None:
@@ -59,14 +37,15 @@ def create_app(container: Container) -> FastAPI:
     """Build the app around an already-wired container (see ``consultdesk.bootstrap``)."""
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         checkpointer = (
             WalCheckpointer(container.engine) if is_file_sqlite(container.engine) else None
         )
         if checkpointer is not None:
             checkpointer.start()
         try:
-            yield
+            async with background_jobs(app):
+                yield
         finally:
             if checkpointer is not None:
                 checkpointer.stop()
@@ -84,7 +63,6 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     errors.install(app)
-    health.health_checks(container)
 
     @app.middleware("http")
     async def request_context(
@@ -117,9 +95,8 @@ def create_app(container: Container) -> FastAPI:
         return response
 
     app.include_router(health.router)
-    for target in FEATURE_ROUTERS:
-        module, attribute = target.split(":")
-        app.include_router(getattr(importlib.import_module(module), attribute))
+    for target in features.routers():
+        app.include_router(features.load(target))
     app.include_router(console.router)
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"

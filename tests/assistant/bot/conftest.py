@@ -103,7 +103,7 @@ def live(
         loaded = load_knowledge(session=session, now=container.clock.now())
     assistant.install(Knowledge(slice_matcher, loaded.entries, loaded.fingerprint))
     bot.install_assistant(container, assistant)
-    container.extras["assistant.refresh_seconds"] = 0  # no watcher thread in tests
+    container.tuning.assistant_refresh_s = 0  # no watcher thread in tests
     return assistant
 
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from consultdesk.bootstrap import Container
 from consultdesk.consultations import service as consultations
 from consultdesk.customers import service as customers
+from consultdesk.shared.scope import SYSTEM
 from tests.assistant.bot.conftest import Chat, ask, open_chat
 
 
@@ -17,7 +18,7 @@ def transcript(container: Container, cid: str) -> list[tuple[str, str]]:
     with container.uow() as s:
         return [
             (m.author_kind.value, m.text)
-            for m in consultations.transcript(session=s, consultation_id=cid)
+            for m in consultations.transcript(scope=SYSTEM, session=s, consultation_id=cid)
         ]
 
 
@@ -44,8 +45,12 @@ def test_a_balance_request_before_verification_hands_over_for_an_identity_check(
     body = ask(bot_client, chat, "帮我查一下我卡里还有多少钱").json()
     assert (body["route"], body["handed_over"]) == ("verify_first", True)
     with container.uow() as s:
-        c = consultations.get_consultation(session=s, consultation_id=chat.consultation_id)
-        facts = [e.kind for e in consultations.timeline(session=s, consultation_id=c.id)]
+        c = consultations.get_consultation(
+            scope=SYSTEM, session=s, consultation_id=chat.consultation_id
+        )
+        facts = [
+            e.kind for e in consultations.timeline(scope=SYSTEM, session=s, consultation_id=c.id)
+        ]
     assert c.status.value == "transferred"
     assert "bot_handover" in facts
     messages = transcript(container, chat.consultation_id)

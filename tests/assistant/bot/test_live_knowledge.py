@@ -24,6 +24,7 @@ from consultdesk.assistant.service import Assistant
 from consultdesk.bootstrap import Container
 from consultdesk.consultations import service as consultations
 from consultdesk.knowledge.model import EntrySpec
+from consultdesk.shared.scope import SYSTEM
 from consultdesk.web.app import create_app
 from tests.assistant.bot.conftest import open_chat, publish_slice
 
@@ -86,13 +87,15 @@ def test_a_customer_chat_message_gets_a_bot_reply(
         json={"text": "手机银行转账额度不够怎么调高", "client_msg_id": "c1"},
     )
     assert r.status_code == 201, r.text
-    hook = container.extras[bot.EXTRA_HOOK]
+    hook = container.attached.bot_hook
     assert isinstance(hook, bot.ChatHook)
     hook.drain()
     with container.uow() as s:
         kinds = [
             m.author_kind.value
-            for m in consultations.transcript(session=s, consultation_id=chat.consultation_id)
+            for m in consultations.transcript(
+                scope=SYSTEM, session=s, consultation_id=chat.consultation_id
+            )
         ]
     assert kinds == ["customer", "bot"]
 
@@ -183,7 +186,7 @@ def test_suggestions_say_loading_until_the_first_build_is_done(
 
     assistant = Assistant(uow=container.uow, clock=container.clock, builder=slow_build)
     bot.install_assistant(container, assistant)
-    container.extras["assistant.refresh_seconds"] = 0
+    container.tuning.assistant_refresh_s = 0
     headers = auth_headers("agent", branch="BJ01")
     params = {"text": "转账额度怎么调高"}
     try:
@@ -230,4 +233,4 @@ def test_the_watcher_picks_up_a_publish_and_stops_on_detach(
     finally:
         bot.detach_bot(container)
     assert hook.watcher is not None and not hook.watcher.is_alive()
-    assert bot.EXTRA_HOOK not in container.extras
+    assert container.attached.bot_hook is None

@@ -7,6 +7,7 @@ from consultdesk.compliance import service as compliance
 from consultdesk.consultations import service as consultations
 from consultdesk.consultations.messages import AuthorKind
 from consultdesk.consultations.reply_gate import GateResult, Verdict, gate_reply, send_agent_reply
+from consultdesk.shared.scope import SYSTEM
 
 
 def consultation(container: Container) -> str:
@@ -75,7 +76,7 @@ def test_a_blocked_agent_reply_is_recorded_against_the_agent_and_not_sent(
     assert gated.verdict is Verdict.BLOCKED and posted is None
     with container.uow() as s:
         recorded = compliance.violations_of_agent(session=s, agent_id="usr_agent1")
-        stored = consultations.transcript(session=s, consultation_id=cid)
+        stored = consultations.transcript(scope=SYSTEM, session=s, consultation_id=cid)
     assert recorded and {r.outcome for r in recorded} == {"blocked"}
     assert stored == []
 
