@@ -5,10 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help demo serve test lint format check bench clean
+.PHONY: help demo serve test lint format check bench bench-load clean
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ check: lint test ## lint, then the suite
 
 bench: $(STAMP) ## Benchmarks that print figures beside their targets (not part of the suite)
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+bench-load: $(STAMP) ## Load harness on PostgreSQL: 500 customers on one process, 150 agents on another, 3 min (ARGS=--quick)
+	$(BIN)/python bench/load_harness.py $(ARGS)
 
 clean: ## Remove the virtualenv, caches and the demo database
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache build *.egg-info src/*.egg-info
