@@ -90,6 +90,7 @@ FEATURES: tuple[Feature, ...] = (
         console=("/console/audit",),
         requirements=("RSK-2",),
     ),
+    Feature("backup", cli="consultdesk.backup.cli", requirements=("CLS-4", "RSK-2")),
     Feature(
         "retention",
         cli="consultdesk.retention.cli",

@@ -9,6 +9,7 @@ from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consultdesk.db.base import Base, UTCDateTime
+from consultdesk.security.key_rotation import EncryptedColumns, register_encrypted_columns
 
 
 class OutboxRow(Base):
@@ -33,3 +34,14 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     receipt: Mapped[str | None] = mapped_column(String(200), nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+# `consultdesk keys rotate` re-seals the recipient; `backup`/`restore` check it opens (CLS-4).
+register_encrypted_columns(
+    EncryptedColumns(
+        "notification_outbox",
+        "id",
+        ("recipient_sealed",),
+        aad_fields={"recipient_sealed": "recipient"},
+    )
+)
