@@ -35,7 +35,12 @@ class Feature:
 
 
 FEATURES: tuple[Feature, ...] = (
-    Feature("org", tables=("consultdesk.org.tables",), requirements=("ANX-1",)),
+    Feature(
+        "org",
+        cli="consultdesk.org.cli",
+        tables=("consultdesk.org.tables",),
+        requirements=("ANX-1",),
+    ),
     Feature(
         "staff",
         routers=("consultdesk.staff.api:router",),
