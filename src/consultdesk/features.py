@@ -95,6 +95,11 @@ FEATURES: tuple[Feature, ...] = (
         console=("/console/audit",),
         requirements=("RSK-2",),
     ),
+    Feature(
+        "quality",
+        tables=("consultdesk.quality.tables",),
+        requirements=("QC-1", "QC-2", "QC-3", "QC-4", "CLS-5"),
+    ),
     Feature("backup", cli="consultdesk.backup.cli", requirements=("CLS-4", "RSK-2")),
     Feature(
         "retention",

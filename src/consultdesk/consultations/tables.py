@@ -11,7 +11,11 @@ from consultdesk.db.base import Base, UTCDateTime
 
 class ConsultationRow(Base):
     __tablename__ = "consultations"
-    __table_args__ = (Index("ix_consultations_status_branch", "status", "branch"),)
+    __table_args__ = (
+        Index("ix_consultations_status_branch", "status", "branch"),
+        # The monthly report: one branch's month is a range scan (quality/report.py).
+        Index("ix_consultations_branch_opened", "branch", "opened_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     channel: Mapped[str] = mapped_column(String(12))
@@ -30,6 +34,10 @@ class ConsultationRow(Base):
     summary: Mapped[str | None] = mapped_column(Text, nullable=True)
     summary_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     outcome: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The problem it was about (quality/categories.py): from the agent's closing choice,
+    # the knowledge-base entry that answered, or the classifier over the first message.
+    problem_category: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    category_source: Mapped[str | None] = mapped_column(String(12), nullable=True)
     message_count: Mapped[int] = mapped_column(Integer, default=0)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
