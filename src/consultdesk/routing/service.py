@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from consultdesk.consultations import service as consultations
@@ -261,8 +262,17 @@ def enqueue(*, session: Session, now: datetime, consultation_id: str) -> QueueEn
             passed_over=[],
             policy_version=policy.version,
         )
-        session.add(row)
-        session.flush()
+        try:
+            # Two hand-overs of one consultation at once (a retried request, the bot and
+            # an agent): the second finds the first's row instead of failing (issue 12).
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            existing = session.get(RoutingQueueRow, c.id, with_for_update=True)
+            if existing is None:
+                raise
+            return _entry(existing)
         sla.sync_clocks(session=session, now=now, consultation_id=c.id)
         dispatch(session=session, now=now, branch=c.branch)
     return _entry(row)
