@@ -224,7 +224,7 @@ def test_serve_answers_503_while_postgres_is_down_and_recovers_without_restart(
     check = create_engine(cluster.url, poolclass=NullPool)
     with check.connect() as conn:
         stored = Counter(conn.execute(text("SELECT subject FROM consultations")).scalars().all())
-        events = dict(
+        events: dict[str, int] = dict(
             conn.execute(
                 text(
                     "SELECT c.subject, count(e.id) FROM consultations c "

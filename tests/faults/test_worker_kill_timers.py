@@ -38,7 +38,7 @@ def _overdue_consultations(c: Container) -> list[str]:
     timer is overdue and the due order (first responses, then waits) is fixed."""
     assert isinstance(c.clock, FakeClock)
     start = c.clock.now() - timedelta(hours=2)
-    ids = []
+    ids: list[str] = []
     with c.uow() as s:
         for n in range(CONSULTATIONS):
             opened = start + timedelta(seconds=n)
@@ -119,6 +119,6 @@ def test_worker_killed_mid_batch_fires_every_due_timer_exactly_once(
         "killed": 2 * BATCH,
         "restarted": 2 * CONSULTATIONS - 2 * BATCH,
     }
-    assert sorted(e.timer_id for e in escalations) == sorted(t.id for t in timers)
+    assert sorted(e.timer_id or 0 for e in escalations) == sorted(t.id for t in timers)
     per_rule = Counter((f.consultation_id, f.data["rule"]) for f in facts)
     assert len(per_rule) == len(timers) and set(per_rule.values()) == {1}
