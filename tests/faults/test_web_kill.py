@@ -128,6 +128,8 @@ def test_acknowledged_messages_survive_a_web_kill_and_resends_are_not_duplicated
         server.wait(timeout=15)
     assert set(answers.values()) == {200}, {k: v for k, v in answers.items() if v != 200}
 
+    # The schema's unique (consultation, client_msg_id) backs this; the 200s above are
+    # the point: a resend is recognised and answered, not refused with an error.
     with c.uow() as s:
         copies = s.execute(
             select(MessageRow.consultation_id, MessageRow.client_msg_id, func.count())
