@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help demo serve test lint format check bench bench-load clean
+.PHONY: help demo serve test test-faults lint format check bench bench-load clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ serve: $(STAMP) ## Serve the console without reloading demo data
 
 test: $(STAMP) ## Run the whole suite (SQLite and, when reachable, PostgreSQL)
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
+
+test-faults: $(STAMP) ## Fault tests only: killed worker and web process, PostgreSQL restarted, core bank stalling (~1 min)
+	$(BIN)/python -m pytest tests/faults $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff, formatting, mypy strict, import contracts
 	$(BIN)/ruff check src tests bench

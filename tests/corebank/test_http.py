@@ -99,6 +99,25 @@ def test_outage_can_be_switched_over_http(served: tuple[SandboxCoreBank, str]) -
         sandbox.outage = False
 
 
+# REQ: PREP-3
+def test_latency_switch_delays_answers_and_switching_it_off_releases_them(
+    served: tuple[SandboxCoreBank, str],
+) -> None:
+    _, base_url = served
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    switch = base_url + "/corebank/v1/sandbox/latency"
+    assert httpx.put(switch, json={"seconds": -1}, headers=headers).status_code == 422
+    try:
+        assert httpx.put(switch, json={"seconds": 30}, headers=headers).status_code == 200
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.get(base_url + "/corebank/v1/health", headers=headers, timeout=0.3)
+    finally:
+        assert httpx.put(switch, json={"seconds": 0}, headers=headers).json() == {"seconds": 0}
+    started = time.monotonic()
+    assert httpx.get(base_url + "/corebank/v1/health", headers=headers).status_code == 200
+    assert time.monotonic() - started < 1.0
+
+
 def test_bad_query_gets_the_error_shape(served: tuple[SandboxCoreBank, str]) -> None:
     response = httpx.get(
         served[1] + "/corebank/v1/accounts/C001-01/transactions?limit=many",

@@ -30,6 +30,12 @@ def register(root: typer.Typer) -> None:
             ),
         ] = None,
         seed: Annotated[int, typer.Option("--seed")] = 0,
+        latency: Annotated[
+            float,
+            typer.Option(
+                "--latency", min=0, max=600, help="seconds every answer waits (rehearse a stall)"
+            ),
+        ] = 0.0,
     ) -> None:
         """Serve the sandbox core bank under /corebank/v1 until interrupted."""
         import uvicorn
@@ -42,6 +48,8 @@ def register(root: typer.Typer) -> None:
             token = secrets.token_urlsafe(16)
             typer.echo(f"访问令牌：{token}", err=True)
         typer.echo(f"核心系统沙箱：http://{host}:{port}/corebank/v1", err=True)
-        uvicorn.run(create_corebank_app(bank=bank, token=token), host=host, port=port)
+        uvicorn.run(
+            create_corebank_app(bank=bank, token=token, latency_s=latency), host=host, port=port
+        )
 
     root.add_typer(app, name="corebank")

@@ -19,6 +19,12 @@ Amounts are strings ("52340.18"), dates ISO 8601. Errors have one shape:
     GET  /corebank/v1/accounts/{account_id}/refused-transfers
     GET  /corebank/v1/accounts/{account_id}/refused-transfers/{serial}
     PUT  /corebank/v1/sandbox/outage                  {"on": true}  (sandbox only)
+    PUT  /corebank/v1/sandbox/latency                 {"seconds": 4.5}  (sandbox only)
+
+The latency switch makes every other request wait that long before it is answered, to
+rehearse a core bank that stalls past the client's timeout (``HttpCoreBank`` gives up
+after 3 s and the desk degrades, PREP-3); 0 turns it off and lets waiting requests go
+at once. ``consultdesk corebank serve --latency 4.5`` starts with it on.
 
 The search and id-check take the ID number and phone in the body, never in the URL,
 so they stay out of access logs.
@@ -26,13 +32,16 @@ so they stay out of access logs.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import time
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
 
 from consultdesk.corebank.model import AccountId, CustomerId
 from consultdesk.corebank.port import CoreBank
@@ -56,6 +65,26 @@ class OutageSwitch(BaseModel):
     on: bool
 
 
+MAX_LATENCY_S = 600.0
+
+
+class LatencySwitch(BaseModel):
+    seconds: float = Field(ge=0, le=MAX_LATENCY_S)
+
+
+class Latency:
+    """How long the sandbox server waits before answering (0: not at all)."""
+
+    def __init__(self, seconds: float = 0.0) -> None:
+        self.seconds = seconds
+
+    async def wait(self) -> None:
+        # In short steps, so switching the latency off releases the requests waiting.
+        started = time.monotonic()
+        while self.seconds > 0 and time.monotonic() - started < self.seconds:
+            await asyncio.sleep(min(0.05, self.seconds))
+
+
 def _error(exc: DomainError) -> JSONResponse:
     return JSONResponse(
         status_code=exc.status,
@@ -63,8 +92,9 @@ def _error(exc: DomainError) -> JSONResponse:
     )
 
 
-def create_corebank_app(*, bank: CoreBank, token: str) -> FastAPI:
-    """An ASGI app serving `bank`; requests must carry `Bearer <token>`."""
+def create_corebank_app(*, bank: CoreBank, token: str, latency_s: float = 0.0) -> FastAPI:
+    """An ASGI app serving `bank`; requests must carry `Bearer <token>`. For the sandbox,
+    ``latency_s`` delays every answer (see the latency switch above)."""
 
     def authorised(authorization: Annotated[str | None, Header()] = None) -> None:
         expected = f"Bearer {token}"
@@ -79,6 +109,17 @@ def create_corebank_app(*, bank: CoreBank, token: str) -> FastAPI:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
         return _error(exc)
+
+    latency = Latency(latency_s if isinstance(bank, SandboxCoreBank) else 0.0)
+    app.state.latency = latency
+
+    @app.middleware("http")
+    async def stall(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if request.url.path != f"{PREFIX}/sandbox/latency":
+            await latency.wait()
+        return await call_next(request)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -158,6 +199,11 @@ def create_corebank_app(*, bank: CoreBank, token: str) -> FastAPI:
         def outage(body: OutageSwitch) -> dict[str, bool]:
             sandbox.outage = body.on
             return {"on": sandbox.outage}
+
+        @router.put("/sandbox/latency")
+        def set_latency(body: LatencySwitch) -> dict[str, float]:
+            latency.seconds = body.seconds
+            return {"seconds": latency.seconds}
 
     app.include_router(router)
     return app

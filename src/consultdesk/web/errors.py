@@ -1,7 +1,8 @@
 """One error shape for every failure: ``{"error": {"code", "message", "field"}}``.
 
-User mistakes are 4xx with a message naming the field; anything unexpected is a 500
-with a request id to quote, never a trace."""
+User mistakes are 4xx with a message naming the field; the database being unreachable
+(PostgreSQL restarting, a dropped connection) is a 503 ``database_unavailable`` the
+client may retry; anything unexpected is a 500 with a request id to quote, never a trace."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consultdesk.logs import request_id_var
@@ -98,8 +100,43 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
     )
 
 
+# Seconds a client is told to wait before retrying while the database is unreachable.
+DATABASE_RETRY_AFTER_S = 5
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached (refused, shutting down,
+    connection lost), as opposed to a bug or a constraint: the former is a 503."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+async def on_database_error(request: Request, exc: Exception) -> Response:
+    """503 while the database is unreachable: the unit of work rolled back, so nothing
+    of the request was written, and the pool's pre-ping reconnects once it is back."""
+    assert isinstance(exc, DBAPIError)
+    if not is_database_unavailable(exc):
+        return await on_unexpected(request, exc)
+    rid = request_id_var.get() or "-"
+    log.warning(
+        "database unavailable",
+        extra={"path": request.url.path, "error": type(exc.orig).__name__ if exc.orig else "-"},
+    )
+    return JSONResponse(
+        error_body(
+            "database_unavailable",
+            f"数据库暂时不可用，请稍后重试（请求编号 {rid}）"
+            " / The database is temporarily unavailable, please retry.",
+        ),
+        status_code=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, on_domain_error)
+    app.add_exception_handler(DBAPIError, on_database_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(Exception, on_unexpected)
