@@ -97,7 +97,11 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "quality",
+        routers=("consultdesk.quality.report_api:router",),
+        cli="consultdesk.quality.report_cli",
         tables=("consultdesk.quality.tables",),
+        console=("/console/reports",),
+        jobs="consultdesk.quality.categories:jobs",
         requirements=("QC-1", "QC-2", "QC-3", "QC-4", "CLS-5"),
     ),
     Feature("backup", cli="consultdesk.backup.cli", requirements=("CLS-4", "RSK-2")),

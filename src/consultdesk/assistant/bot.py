@@ -294,6 +294,15 @@ def ask(
         if reply.duplicate:  # this question was answered already
             return Asked(turn, gate, reply.message, False, ())
         posted.append(reply.message)
+        if turn.action is Action.ANSWER and turn.guesses:  # the entry that answered (QC-3)
+            consultations.record_fact(
+                session=session,
+                consultation_id=consultation_id,
+                kind="bot_answer",
+                actor=BOT_ACTOR,
+                now=now,
+                data={"seq": reply.message.seq, "entry_id": turn.guesses[0].entry_id},
+            )
         if turn.action is Action.OFFER:  # remembered so that "1"–"3" picks an entry
             consultations.record_fact(
                 session=session,

@@ -142,14 +142,21 @@ def serve(
     )
 
 
-@app.command("demo")
+demo_app = typer.Typer(help="The demo bank: load it and serve, or add months of history.")
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.callback(invoke_without_command=True)
 def demo(
+    ctx: typer.Context,
     serve_after: bool = typer.Option(
         True, "--serve/--no-serve", help="Serve the console afterwards"
     ),
     port: int = typer.Option(8000, min=1, max=65535),
 ) -> None:
     """Migrate, load the demo bank and knowledge base, print the demo logins, serve the console."""
+    if ctx.invoked_subcommand is not None:
+        return
     from consultdesk.demo import seed_demo
 
     c = container()
@@ -171,6 +178,35 @@ def demo(
     if serve_after:
         typer.echo(f"控制台 / Console: http://127.0.0.1:{port}  （Ctrl+C 退出）")
         serve(host="127.0.0.1", port=port, workers=1)
+
+
+@demo_app.command("seed")
+def demo_seed(
+    months: int = typer.Option(3, min=1, max=36, help="Full months of history before this one"),
+    consultations: int = typer.Option(3000, min=1, max=5_000_000, help="How many in total"),
+    seed: int = typer.Option(20261206, help="Random seed: the same seed gives the same data"),
+    no_messages: bool = typer.Option(False, "--no-messages", help="Skip message rows"),
+) -> None:
+    """Add months of plausible history (consultations, messages, timers, calls,
+    complaints, ratings, violations, AML alerts) so reports have something to show."""
+    from consultdesk.demo import seed_demo
+    from consultdesk.quality.history import generate_history
+
+    c = container()
+    with user_errors():
+        seed_demo(c)
+        report = generate_history(
+            engine=c.engine,
+            now=c.clock.now(),
+            months=months,
+            consultations=consultations,
+            seed=seed,
+            messages=not no_messages,
+        )
+    typer.echo(
+        f"已生成 {report.consultations} 条咨询、{report.messages} 条消息"
+        f"（{report.months[0]} 至 {report.months[-1]}）"
+    )
 
 
 def main() -> None:

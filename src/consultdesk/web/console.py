@@ -164,9 +164,7 @@ def home(request: Request, container: ContainerDep, principal: ConsoleDep) -> Re
     return render(request, "home.html", member=principal.member, csrf=principal.csrf, policy=policy)
 
 
-PLACEHOLDERS: dict[str, tuple[str, Permission]] = {
-    "reports": ("nav.reports", Permission.REPORTS),
-}
+PLACEHOLDERS: dict[str, tuple[str, Permission]] = {}
 
 
 @router.get("/console/users")
