@@ -159,9 +159,13 @@ def demo(
         return
     from consultdesk.demo import seed_demo
 
+    from consultdesk.quality.history import generate_history, has_history
+
     c = container()
     with user_errors():
         logins = seed_demo(c)
+        if not has_history(c.engine):  # three months behind the reports (issue 14)
+            generate_history(engine=c.engine, now=c.clock.now(), months=3, consultations=3000)
     typer.echo("")
     typer.echo(f"示例数据已就绪：{c.engine.url.render_as_string()}")
     typer.echo("演示账号（仅用于演示）/ Demo logins (demo only):")

@@ -193,6 +193,15 @@ def _pick(rng: random.Random, weighted: Sequence[tuple[Any, float]]) -> Any:
     return weighted[-1][0]
 
 
+def has_history(engine: Engine) -> bool:
+    """Whether generated history is already there (``make demo`` adds it once)."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(ConsultationRow.id).where(ConsultationRow.id.like("con_h%")).limit(1)
+        ).first()
+    return found is not None
+
+
 def _agents(engine: Engine, branch: str, now: datetime, want: int = 8) -> list[str]:
     """The branch's agents; demo agents are added (inactive, no usable password) until
     there are ``want``, so the per-agent figures have names."""
