@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from consultdesk.consultations import service as consultations
@@ -187,8 +188,19 @@ def start_clocks(
                 policy_version=the_policy.version,
                 state=TimerState.PENDING.value,
             )
-            session.add(row)
-            session.flush()
+            try:
+                # The worker's safety net (adopt_unclocked) and a hand-over on another
+                # process may start the same rule at once: the second keeps the first's.
+                with session.begin_nested():
+                    session.add(row)
+                    session.flush()
+            except IntegrityError:
+                row = session.scalars(
+                    select(SlaTimerRow).where(
+                        SlaTimerRow.consultation_id == consultation.id,
+                        SlaTimerRow.kind == kind.value,
+                    )
+                ).one()
         started.append(_timer(row))
     return started
 
