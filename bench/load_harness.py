@@ -44,6 +44,7 @@ import json
 import math
 import os
 import random
+import re
 import secrets
 import subprocess
 import sys
@@ -324,6 +325,12 @@ def logged_errors(path: Path) -> Counter[str]:
                     what = f"{record.get('logger')}: {record.get('msg')}"
                     if record.get("exc_type"):
                         what += f" ({record['exc_type']})"
+                    hint = re.search(
+                        r'(unique constraint "[^"]+"|UNIQUE constraint failed: \S+)',
+                        str(record.get("exc", "")),
+                    )
+                    if hint:
+                        what += f" {hint.group(1)}"
                     found[what[:160]] += 1
         elif line.startswith("Traceback"):
             found["traceback (uvicorn)"] += 1

@@ -28,6 +28,8 @@ class JsonFormatter(logging.Formatter):
                 payload[key] = getattr(record, key)
         if record.exc_info and record.exc_info[0] is not None:
             payload["exc_type"] = record.exc_info[0].__name__
+            # The end of the traceback: where it failed and the database's own words.
+            payload["exc"] = self.formatException(record.exc_info)[-3000:]
         return json.dumps(payload, ensure_ascii=False)
 
 

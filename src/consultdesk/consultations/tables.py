@@ -13,8 +13,27 @@ class ConsultationRow(Base):
     __tablename__ = "consultations"
     __table_args__ = (
         Index("ix_consultations_status_branch", "status", "branch"),
-        # The monthly report: one branch's month is a range scan (quality/report.py).
-        Index("ix_consultations_branch_opened", "branch", "opened_at"),
+        # The monthly report (quality/report.py) groups a month by these columns: the
+        # indexes cover them, so the bank's month and one branch's are index-only scans.
+        Index(
+            "ix_consultations_report",
+            "opened_at",
+            "channel",
+            "type",
+            "business_line",
+            "problem_category",
+            "id",
+        ),
+        Index(
+            "ix_consultations_branch_report",
+            "branch",
+            "opened_at",
+            "channel",
+            "type",
+            "business_line",
+            "problem_category",
+            "id",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -49,6 +68,8 @@ class ConsultationEventRow(Base):
     """Every lifecycle move and notable fact, with actor and time."""
 
     __tablename__ = "consultation_events"
+    # "Has this consultation a bot_answer / bot_handover?" for the monthly report.
+    __table_args__ = (Index("ix_consultation_events_consultation_kind", "consultation_id", "kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     consultation_id: Mapped[str] = mapped_column(ForeignKey("consultations.id"), index=True)

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from consultdesk.aml.tables import AmlAlertRow
@@ -158,45 +158,55 @@ def _complaints(
 
 
 def _bot(session: Session, month: Month, branch: str | None, policy: Any) -> dict[str, Any]:
-    base = _scoped(
-        select(ConsultationRow.id).where(
-            ConsultationRow.channel == "bot", _in_month(ConsultationRow.opened_at, month)
-        ),
-        ConsultationRow.branch,
-        branch,
-    ).subquery()
-    total = int(session.execute(select(func.count()).select_from(base)).scalar_one())
-
-    def with_event(kind: str) -> int:
-        q = select(func.count(func.distinct(ConsultationEventRow.consultation_id))).where(
-            ConsultationEventRow.kind == kind,
-            ConsultationEventRow.consultation_id.in_(select(base.c.id)),
-        )
-        return int(session.execute(q).scalar_one())
-
-    handed = with_event("bot_handover")
-    answered = with_event("bot_answer")
-    # Answered by the bot and then neither handed over nor rated unsatisfied: the desk's
-    # measured proxy of FAQ accuracy (QC-5), beside the policy floor.
     from consultdesk.surveys.tables import RatingRow
 
-    wrong_q = select(func.count(func.distinct(ConsultationEventRow.consultation_id))).where(
-        ConsultationEventRow.kind == "bot_answer",
-        ConsultationEventRow.consultation_id.in_(select(base.c.id)),
-        ConsultationEventRow.consultation_id.in_(
-            select(ConsultationEventRow.consultation_id)
-            .where(ConsultationEventRow.kind == "bot_handover")
-            .union(select(RatingRow.consultation_id).where(RatingRow.rating == "unsatisfied"))
-        ),
+    c = ConsultationRow
+
+    def has(kind: str) -> Any:
+        e = ConsultationEventRow
+        return select(e.id).where(e.consultation_id == c.id, e.kind == kind).limit(1).exists()
+
+    unsatisfied = (
+        select(RatingRow.consultation_id)
+        .where(RatingRow.consultation_id == c.id, RatingRow.rating == "unsatisfied")
+        .exists()
     )
-    wrong = int(session.execute(wrong_q).scalar_one())
+    flags = _scoped(
+        select(
+            has("bot_handover").label("handed"),
+            has("bot_answer").label("answered"),
+            unsatisfied.label("unsatisfied"),
+        ).where(c.channel == "bot", _in_month(c.opened_at, month)),
+        c.branch,
+        branch,
+    ).subquery()
+    one, zero = literal(1), literal(0)
+    total, handed, answered, right = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((flags.c.handed, one), else_=zero)), 0),
+            func.coalesce(func.sum(case((flags.c.answered, one), else_=zero)), 0),
+            # Answered by the bot and then neither handed over nor rated unsatisfied: the
+            # desk's measured proxy of FAQ accuracy (QC-5), beside the policy floor.
+            func.coalesce(
+                func.sum(
+                    case(
+                        (and_(flags.c.answered, ~flags.c.handed, ~flags.c.unsatisfied), one),
+                        else_=zero,
+                    )
+                ),
+                0,
+            ),
+        )
+    ).one()
+    total, handed, answered, right = int(total), int(handed), int(answered), int(right)
     return {
         "consultations": total,
         "handed_over": handed,
         "contained": total - handed,
         "containment": ratio(total - handed, total),
         "answered": answered,
-        "faq_accuracy": ratio(answered - wrong, answered),
+        "faq_accuracy": ratio(right, answered),
         "faq_accuracy_min": policy.decimal("quality.faq_accuracy_min"),
         "faq_accuracy_method": "机器人作答后未转人工且未获差评的比例",
     }

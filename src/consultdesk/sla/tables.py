@@ -18,6 +18,8 @@ class SlaTimerRow(Base):
         UniqueConstraint("consultation_id", "kind"),
         Index("ix_sla_timers_state_due_at", "state", "due_at"),
         Index("ix_sla_timers_due_at", "due_at"),
+        # Service levels of a month: met or fired, per rule (quality/report.py).
+        Index("ix_sla_timers_report", "kind", "started_at", "branch", "state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

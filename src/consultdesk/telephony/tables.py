@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, Integer, String
+from sqlalchemy import JSON, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from consultdesk.db.base import Base, UTCDateTime
@@ -11,6 +11,10 @@ from consultdesk.db.base import Base, UTCDateTime
 
 class CallRow(Base):
     __tablename__ = "cti_calls"
+    # A month's speed of answer and talk time without reading the calls (quality/report.py).
+    __table_args__ = (
+        Index("ix_cti_calls_report", "rung_at", "branch", "speed_of_answer_s", "talk_s"),
+    )
 
     call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     consultation_id: Mapped[str] = mapped_column(String(40), index=True)
