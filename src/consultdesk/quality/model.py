@@ -365,7 +365,8 @@ MAX_REVIEW_NOTE = 2000
 def allocate_by_channel(available: Mapping[str, int], n: int) -> dict[str, int]:
     """How many of ``n`` samples each channel gets: proportional to the channel's closed
     consultations, rounded by largest remainder (ties: larger channel, then name), then at
-    least one per channel when ``n`` allows it, taken from the largest allocation. Never
+    least one per channel when ``n`` allows it, taken from the channel furthest above its
+    exact quota. Never
     more than a channel has; the total is ``min(n, sum(available))``."""
     channels = sorted(c for c, k in available.items() if k > 0)
     total = sum(available[c] for c in channels)
@@ -381,7 +382,9 @@ def allocate_by_channel(available: Mapping[str, int], n: int) -> dict[str, int]:
     if n >= len(channels):
         for c in channels:
             if given[c] == 0:
-                donor = max(channels, key=lambda d: (given[d], available[d], d))
+                # the channel furthest above its exact quota gives one up
+                donors = [d for d in channels if given[d] > 1]
+                donor = max(donors, key=lambda d: (given[d] - quotas[d], given[d], d))
                 given[donor] -= 1
                 given[c] = 1
     return {c: k for c, k in given.items() if k > 0}
