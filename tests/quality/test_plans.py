@@ -28,7 +28,10 @@ def _open(desk: Desk, **kw: object) -> plans.Plan:
     } | kw
     with desk.container.uow() as s:
         return plans.open_plan(
-            session=s, now=desk.clock.now(), calendar=desk.container.calendar, **args  # type: ignore[arg-type]
+            session=s,
+            now=desk.clock.now(),
+            calendar=desk.container.calendar,
+            **args,  # type: ignore[arg-type]
         )
 
 
@@ -89,17 +92,16 @@ def test_bad_input_names_the_field(desk: Desk, change: dict[str, object], field:
 
 def test_a_year_without_holiday_data_is_refused_clearly(desk: Desk) -> None:
     """REQ: QC-3 — never a guessed due date."""
-    with desk.container.uow() as s:
-        with pytest.raises(ValidationFailed) as refused:
-            plans.open_plan(
-                session=s,
-                now=desk.clock.now(),
-                branch="BJ01",
-                month="2026-11",
-                trigger="manual",
-                created_by="u",
-                calendar=LayeredCalendar(HolidayTable()),
-            )
+    with desk.container.uow() as s, pytest.raises(ValidationFailed) as refused:
+        plans.open_plan(
+            session=s,
+            now=desk.clock.now(),
+            branch="BJ01",
+            month="2026-11",
+            trigger="manual",
+            created_by="u",
+            calendar=LayeredCalendar(HolidayTable()),
+        )
     assert refused.value.field == "due_date" and refused.value.code == "calendar_unknown"
 
 
@@ -146,11 +148,10 @@ def test_done_requires_the_cause_analysis_and_an_action(desk: Desk) -> None:
         )
     assert done.status.value == "done" and done.done_at == desk.clock.now()
     assert [a.done for a in done.actions] == [True, False] and done.owner_id == owner.id
-    with desk.container.uow() as s:
-        with pytest.raises(IllegalTransition):
-            plans.update_plan(
-                session=s, now=desk.clock.now(), plan_id=plan.id, scope=BJ01, cause_analysis="x"
-            )
+    with desk.container.uow() as s, pytest.raises(IllegalTransition):
+        plans.update_plan(
+            session=s, now=desk.clock.now(), plan_id=plan.id, scope=BJ01, cause_analysis="x"
+        )
 
 
 def test_cancelling_needs_a_reason_and_bad_actions_are_refused(desk: Desk) -> None:

@@ -115,13 +115,14 @@ def draw_monthly_sample(
     for c in population:
         assert c.agent_id is not None
         groups[(c.branch, c.agent_id)][c.channel.value].append(c.id)
-    taken_agents = set(
-        session.execute(
+    taken_agents = {
+        (code, agent)
+        for code, agent in session.execute(
             select(QaSampleRow.branch, QaSampleRow.agent_id).where(
                 QaSampleRow.month == the_month.label
             )
-        ).tuples()
-    )
+        )
+    }
     taken_consultations = set(
         session.scalars(
             select(QaSampleRow.consultation_id).where(QaSampleRow.month == the_month.label)
