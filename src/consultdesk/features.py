@@ -98,6 +98,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "quality",
         routers=("consultdesk.quality.api:router",),
+        cli="consultdesk.quality.cli",
         tables=("consultdesk.quality.tables",),
         requirements=("QC-1", "QC-2", "QC-3", "QC-4", "CLS-5"),
     ),
