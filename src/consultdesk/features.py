@@ -97,9 +97,10 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "quality",
-        routers=("consultdesk.quality.api:router",),
+        routers=("consultdesk.quality.api:router", "consultdesk.quality.console:router"),
         cli="consultdesk.quality.cli",
         tables=("consultdesk.quality.tables",),
+        console=("/console/quality/plans", "/console/quality/cases", "/console/quality/samples"),
         requirements=("QC-1", "QC-2", "QC-3", "QC-4", "CLS-5"),
     ),
     Feature("backup", cli="consultdesk.backup.cli", requirements=("CLS-4", "RSK-2")),
