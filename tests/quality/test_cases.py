@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from consultdesk.quality import cases
+from consultdesk.quality.model import Case
 from consultdesk.shared.errors import Conflict, NotFound, ValidationFailed
 from consultdesk.shared.scope import SYSTEM, Scope
 from tests.quality.conftest import Desk
@@ -12,7 +13,7 @@ from tests.quality.conftest import Desk
 BJ01, SH01 = Scope.of_branch("BJ01"), Scope.of_branch("SH01")
 
 
-def _mark(desk: Desk, cid: str, **kw: object) -> cases.Case:
+def _mark(desk: Desk, cid: str, **kw: object) -> Case:
     args: dict[str, object] = {
         "kind": "failure",
         "title": "手机银行登录失败未引导重置",

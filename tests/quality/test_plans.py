@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 
 from consultdesk.quality import plans
+from consultdesk.quality.model import Plan
+from consultdesk.quality.plans import Flag
 from consultdesk.shared.errors import Forbidden, IllegalTransition, NotFound, ValidationFailed
 from consultdesk.shared.scope import SYSTEM, Scope
 from consultdesk.workdays.domain import HolidayTable, LayeredCalendar
@@ -16,7 +18,7 @@ from tests.quality.conftest import Desk
 BJ01, SH01 = Scope.of_branch("BJ01"), Scope.of_branch("SH01")
 
 
-def _open(desk: Desk, **kw: object) -> plans.Plan:
+def _open(desk: Desk, **kw: object) -> Plan:
     args: dict[str, object] = {
         "branch": "BJ01",
         "month": "2026-11",
@@ -55,7 +57,7 @@ def test_opening_the_same_flag_again_returns_the_same_plan(desk: Desk) -> None:
 
 def test_flags_from_the_report_open_one_plan_each(desk: Desk) -> None:
     """REQ: QC-1, QC-3 — the report engineer's entry point."""
-    flags = [
+    flags: list[Flag] = [
         ("category_share", "ebanking_login", Decimal("0.27"), Decimal("0.20")),
         ("satisfaction", "", Decimal("86.5"), 90),
     ]
