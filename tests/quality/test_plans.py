@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -186,3 +188,33 @@ def test_another_branch_sees_the_plan_as_unknown(desk: Desk) -> None:
                 session=s, now=desk.clock.now(), plan_id=plan.id, scope=BJ01, owner_id=stranger.id
             )
     assert hidden.value.field == "plan_id" and foreign_owner.value.field == "owner_id"
+
+
+def test_two_transactions_opening_the_same_plan_agree_on_one(desk: Desk) -> None:
+    """REQ: QC-3 — the second writer waits for the first and returns its plan (on
+    PostgreSQL through the unique key and a savepoint, on SQLite through the write lock)."""
+    flushed = threading.Event()
+    ids: dict[str, str] = {}
+
+    def first() -> None:
+        with desk.container.uow() as s:
+            ids["first"] = plans.open_plan(
+                session=s, now=desk.clock.now(), branch="BJ01", month="2026-11",
+                trigger="manual", created_by="a", calendar=desk.container.calendar,
+            ).id  # fmt: skip
+            flushed.set()
+            time.sleep(0.5)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert flushed.wait(10)
+    with desk.container.uow() as s:
+        ids["second"] = plans.open_plan(
+            session=s, now=desk.clock.now(), branch="BJ01", month="2026-11",
+            trigger="manual", created_by="b", calendar=desk.container.calendar,
+        ).id  # fmt: skip
+    thread.join(10)
+    assert ids["first"] == ids["second"]
+    with desk.container.uow() as s:
+        [plan] = plans.list_plans(session=s, scope=SYSTEM)
+    assert plan.created_by == "a"

@@ -95,9 +95,8 @@ def _plans_page(
             )
         except DomainError as exc:
             found, error = [], error or exc.message
-        owners = {
-            u.id: u.username for u in staff.list_users(session=session, branch=member.scope.branch)
-        }
+        # every member: a plan's owner may sit at head office while a branch edits it
+        owners = {u.id: u.username for u in staff.list_users(session=session)}
     return _page(
         request,
         principal,
