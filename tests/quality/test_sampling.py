@@ -120,6 +120,9 @@ def test_bad_month_and_a_branch_outside_the_scope_are_refused(desk: Desk) -> Non
     """REQ: QC-2, RSK-2"""
     with pytest.raises(ValidationFailed) as month:
         _draw(desk, month="Nov")
+    with pytest.raises(ValidationFailed) as running:
+        _draw(desk, month="2026-12")  # the desk's clock is 1 December
+    assert running.value.field == "month"
     with pytest.raises(Forbidden) as branch:
         _draw(desk, scope=SH01)
     assert month.value.field == "month" and branch.value.field == "branch"

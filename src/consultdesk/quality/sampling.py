@@ -104,8 +104,12 @@ def draw_monthly_sample(
     None). Per agent and branch: ``per_agent`` or the branch's policy
     ``quality.qa_samples_per_agent`` consultations closed in the month (Beijing), stratified
     by channel (model.allocate_by_channel), chosen in the SHA-256 order of
-    (month, agent, seed)."""
+    (month, agent, seed). Only a month that has ended can be drawn."""
     the_month = parse_month(month)
+    if now < the_month.ends:
+        # An agent drawn once keeps the draw: a month still running would be sampled from
+        # part of its consultations.
+        raise ValidationFailed(f"{the_month.label} 尚未结束，月末后再抽样", field="month")
     if len(seed) > MAX_SEED:
         raise ValidationFailed(f"seed 不得超过 {MAX_SEED} 个字符", field="seed")
     population = consultations.closed_between(
