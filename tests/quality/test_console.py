@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from consultdesk.quality import plans
 from tests.quality.conftest import Desk, sign_in
 
 LANGS = [
@@ -137,3 +139,22 @@ def test_samples_page_draws_and_scores(
     )
     assert ok.status_code == 303
     assert "规范" in client.get("/console/quality/samples?month=2026-11").text
+
+
+def test_a_flagged_plan_shows_its_figure_and_threshold(client: TestClient, desk: Desk) -> None:
+    """REQ: QC-3 — a category over 20 % reads as a share; satisfaction as points."""
+    with desk.container.uow() as s:
+        plans.open_plans_for_flags(
+            session=s,
+            now=desk.clock.now(),
+            branch="BJ01",
+            month="2026-11",
+            flags=[
+                ("category_share", "ebanking_login", Decimal("0.27"), Decimal("0.20")),
+                ("satisfaction", "", Decimal("86.5"), 90),
+            ],
+        )
+    sign_in(client, desk.make_user("qa", branch="BJ01").username, lang="en")
+    page = client.get("/console/quality/plans").text
+    assert "27% / 20%" in page and "86.5 / 90" in page
+    assert "Category over its share" in page and "Satisfaction under the floor" in page

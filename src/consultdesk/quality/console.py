@@ -4,6 +4,7 @@ re-renders the page with the message and a 422."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from consultdesk.quality import cases, plans, sampling
-from consultdesk.quality.model import PlanStatus, local_date
+from consultdesk.quality.model import PlanStatus, PlanTrigger, local_date
 from consultdesk.shared.errors import DomainError, Forbidden, NotFound
 from consultdesk.staff import service as staff
 from consultdesk.staff.model import Permission, StaffMember
@@ -78,6 +79,15 @@ def parse_action_lines(text: str) -> list[dict[str, Any]]:
     return actions
 
 
+def figure(value: Decimal | None, trigger: str) -> str:
+    """A trigger's figure for display: a share as a percentage, a score as points."""
+    if value is None:
+        return "—"
+    if trigger == PlanTrigger.CATEGORY_SHARE.value:
+        return f"{(value * 100).quantize(Decimal('0.1')).normalize():f}%"
+    return f"{value.normalize():f}"
+
+
 def _plans_page(
     request: Request,
     container: ContainerDep,
@@ -109,6 +119,7 @@ def _plans_page(
         statuses=[s.value for s in PlanStatus],
         today=local_date(container.clock.now()),
         default_month=_previous_month(container),
+        figure=figure,
     )
 
 
