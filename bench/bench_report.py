@@ -135,8 +135,10 @@ def run(label: str, settings: Settings, n: int, months: int) -> None:
         base = median_time(baseline)
         target = TARGET_S[c.engine.dialect.name]
         verdict = "meets" if max(bank, branch) <= target else "MISSED"
-        print(f"\n== {label}: {total:,} consultations, {msgs:,} messages"
-              + (f" (generated in {took:.0f} s)" if took else " (reused)"))
+        print(
+            f"\n== {label}: {total:,} consultations, {msgs:,} messages"
+            + (f" (generated in {took:.0f} s)" if took else " (reused)")
+        )
         print(f"   month {month}: {in_month:,} consultations")
         print(f"   {'':34}{'seconds':>10}   target")
         print(f"   {'monthly report, whole bank':34}{bank:10.3f}   <= {target:g} s  {verdict}")
@@ -154,8 +156,10 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
-    print(f"== monthly report benchmark: {args.consultations:,} consultations over "
-          f"{args.months} months (+ this month to date); {os.cpu_count()} cores")
+    print(
+        f"== monthly report benchmark: {args.consultations:,} consultations over "
+        f"{args.months} months (+ this month to date); {os.cpu_count()} cores"
+    )
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             folder = CACHE if args.reuse else Path(tmp)

@@ -212,3 +212,31 @@ def test_closed_consultations_get_a_category_and_the_agents_choice_wins(
         }
     assert found[ids[0]] == ("credit_card", "classifier")
     assert found[ids[1]] == ("complaint_service", "agent")
+
+
+def test_the_plans_job_opens_a_plan_per_flag_and_the_next_report_follows_it(
+    history: Container,
+) -> None:
+    # REQ: QC-1, QC-3 — a flagged category opens a plan; next month shows whether it fell.
+    from consultdesk.quality.jobs import open_plans_for_last_month
+    from consultdesk.quality.tables import ImprovementPlanRow
+
+    c = history
+    flagged = open_plans_for_last_month(container=c)
+    assert flagged >= 1
+    assert open_plans_for_last_month(container=c) == flagged  # idempotent
+    with c.uow() as s:
+        plans = s.scalars(select(ImprovementPlanRow)).all()
+        assert len(plans) == flagged
+        assert any(p.category == "ebank_login" and p.branch == "HO" for p in plans)
+        report = monthly_report(session=s, now=c.clock.now(), month=MONTH, scope=HEAD_OFFICE_SCOPE)
+        flag = next(f for f in report.flags if f.category == "ebank_login")
+        assert flag.plan_id is not None and flag.plan_status == "open"
+        later = monthly_report(
+            session=s,
+            now=c.clock.now() + timedelta(days=40),
+            month="2026-03",
+            scope=HEAD_OFFICE_SCOPE,
+        )
+    follow = next(p for p in later.plan_follow_ups if p.category == "ebank_login")
+    assert follow.share_then == flag.value and follow.fell is not None

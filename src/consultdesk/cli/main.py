@@ -158,7 +158,6 @@ def demo(
     if ctx.invoked_subcommand is not None:
         return
     from consultdesk.demo import seed_demo
-
     from consultdesk.quality.history import generate_history, has_history
 
     c = container()

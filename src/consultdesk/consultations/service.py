@@ -482,3 +482,24 @@ def list_consultations(
     if agent_id:
         query = query.where(ConsultationRow.agent_id == agent_id)
     return [_consultation(r) for r in session.scalars(query)]
+
+
+def closed_between(
+    *, session: Session, scope: Scope, start: datetime, end: datetime, branch: str | None = None
+) -> list[Consultation]:
+    """Consultations closed in ``[start, end)`` with an agent, within ``scope`` (and
+    ``branch``), oldest first: the population QA samples are drawn from (QC-2)."""
+    if branch and not scope.admits(branch.upper()):
+        raise Forbidden("只能查看本机构的咨询", field="branch")
+    query = select(ConsultationRow).where(
+        ConsultationRow.status == Status.CLOSED.value,
+        ConsultationRow.closed_at >= start,
+        ConsultationRow.closed_at < end,
+        ConsultationRow.agent_id.is_not(None),
+    )
+    if scope.branch is not None:
+        query = query.where(ConsultationRow.branch == scope.branch)
+    if branch:
+        query = query.where(ConsultationRow.branch == branch.upper())
+    query = query.order_by(ConsultationRow.closed_at, ConsultationRow.id)
+    return [_consultation(r) for r in session.scalars(query)]

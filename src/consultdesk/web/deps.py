@@ -73,3 +73,14 @@ def require(permission: Permission) -> Callable[..., object]:
         return principal.member
 
     return check
+
+
+def require_any(*permissions: Permission) -> Callable[..., object]:
+    """A dependency that lets the request through with any one of ``permissions``."""
+
+    async def check(principal: PrincipalDep) -> StaffMember:
+        if not any(principal.member.can(p) for p in permissions):
+            raise Forbidden("当前角色无权执行此操作", code="forbidden")
+        return principal.member
+
+    return check
