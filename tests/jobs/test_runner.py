@@ -26,6 +26,8 @@ def test_worker_and_serve_run_the_same_jobs_from_every_feature() -> None:
         "notifications.outbox",
         "retention.purge",
         "security.forget_rate_hits",
+        "quality.categorize",
+        "quality.plans",
     }
 
 
