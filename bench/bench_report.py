@@ -155,6 +155,9 @@ def main() -> None:
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument(
+        "--pg-schema", help="use (and keep) this PostgreSQL schema instead of a scratch one"
+    )
     args = parser.parse_args()
     print(
         f"== monthly report benchmark: {args.consultations:,} consultations over "
@@ -172,11 +175,11 @@ def main() -> None:
                 args.months,
             )
     if not args.skip_postgres:
-        schema = f"bench_report_{secrets.token_hex(4)}"
+        schema = args.pg_schema or f"bench_report_{secrets.token_hex(4)}"
         admin = create_engine(PG_URL)
         try:
             with admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+                conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         except Exception as exc:
             print(f"\n== PostgreSQL unreachable ({type(exc).__name__}); skipped")
             return
@@ -189,8 +192,9 @@ def main() -> None:
                     args.months,
                 )
         finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            if not args.pg_schema:
+                with admin.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             admin.dispose()
 
 

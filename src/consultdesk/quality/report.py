@@ -65,14 +65,6 @@ def _grouped(session: Session, query: Select[*tuple[Any, ...]]) -> dict[str, int
     return {str(k if k is not None else "unknown"): int(n) for k, n in session.execute(query)}
 
 
-def _category_counts(session: Session, month: Month, branch: str | None) -> dict[str, int]:
-    q = select(ConsultationRow.problem_category, func.count()).where(
-        _in_month(ConsultationRow.opened_at, month)
-    )
-    scoped = _scoped(q, ConsultationRow.branch, branch)
-    return _grouped(session, scoped.group_by(ConsultationRow.problem_category))
-
-
 def _timers(session: Session, month: Month, branch: str | None, kind: str) -> tuple[int, int]:
     """(met, met + fired) of one SLA rule for timers started in the month."""
     q = select(SlaTimerRow.state, func.count()).where(
@@ -293,17 +285,28 @@ def monthly_report(
     policy = current_policy(session=session, branch=BranchCode(branch_key))
     prev = previous_month(the_month)
 
-    def grouped_by(column: Any, m: Month) -> dict[str, int]:
-        q = select(column, func.count()).where(_in_month(ConsultationRow.opened_at, m))
-        found = _grouped(session, _scoped(q, ConsultationRow.branch, branch).group_by(column))
-        return dict(sorted(found.items(), key=lambda kv: (-kv[1], kv[0])))
+    def volume(m: Month) -> dict[str, dict[str, int]]:
+        """One scan of the month (the covering index): counts by channel, type,
+        business line and category, summed here from their combinations."""
+        c = ConsultationRow
+        cols = (c.channel, c.type, c.business_line, c.problem_category)
+        q = _scoped(
+            select(*cols, func.count()).where(_in_month(c.opened_at, m)), c.branch, branch
+        ).group_by(*cols)
+        out: dict[str, dict[str, int]] = {"channel": {}, "type": {}, "line": {}, "category": {}}
+        for channel, ctype, line, category, n in session.execute(q):
+            for key, value in zip(out, (channel, ctype, line, category), strict=True):
+                name = str(value) if value is not None else "unknown"
+                out[key][name] = out[key].get(name, 0) + int(n)
+        return {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in out.items()}
 
-    by_channel = grouped_by(ConsultationRow.channel, the_month)
+    this, before = volume(the_month), volume(prev)
+    by_channel = this["channel"]
     total = sum(by_channel.values())
-    previous_total = sum(grouped_by(ConsultationRow.channel, prev).values())
+    previous_total = sum(before["channel"].values())
     cats = {c.code: c for c in list_categories(session=session, now=now, branch=branch)}
-    now_counts = _category_counts(session, the_month, branch)
-    prev_counts = _category_counts(session, prev, branch)
+    now_counts = dict(this["category"])
+    prev_counts = dict(before["category"])
     uncategorized = now_counts.pop("unknown", 0)
     prev_counts.pop("unknown", None)
     prev_total_cat = sum(prev_counts.values())
@@ -400,8 +403,8 @@ def monthly_report(
         total=total,
         previous_total=previous_total,
         by_channel=by_channel,
-        by_type=grouped_by(ConsultationRow.type, the_month),
-        by_business_line=grouped_by(ConsultationRow.business_line, the_month),
+        by_type=this["type"],
+        by_business_line=this["line"],
         top_problems=problems,
         alert_share=alert,
         flags=flags,
