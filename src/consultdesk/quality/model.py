@@ -11,64 +11,29 @@ A plan is done only with a cause analysis and at least one action (QC-1).
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NewType, TypeVar
 
 from consultdesk.shared.errors import IllegalTransition, ValidationFailed
 
+# Months live in shared/months.py; re-exported for this feature's callers.
+from consultdesk.shared.months import BEIJING as BEIJING
+from consultdesk.shared.months import Month as Month
+from consultdesk.shared.months import local_date as local_date
+from consultdesk.shared.months import parse_month as parse_month
+
 PlanId = NewType("PlanId", str)
 CaseId = NewType("CaseId", str)
 SampleId = NewType("SampleId", str)
 
-# Mainland China has one time zone and no daylight saving; months are Beijing months.
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
-
 
 # --- months ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Month:
-    year: int
-    month: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def starts(self) -> datetime:
-        """First instant of the month in Beijing, as UTC."""
-        return datetime(self.year, self.month, 1, tzinfo=BEIJING).astimezone(UTC)
-
-    @property
-    def ends(self) -> datetime:
-        """First instant of the next month in Beijing, as UTC."""
-        days = calendar.monthrange(self.year, self.month)[1]
-        last = datetime(self.year, self.month, days, tzinfo=BEIJING)
-        return (last + timedelta(days=1)).astimezone(UTC)
-
-
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def parse_month(value: str) -> Month:
-    """'2026-11' -> Month(2026, 11); ValidationFailed(field='month') otherwise."""
-    found = _MONTH.match(value.strip())
-    if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 2000:
-        raise ValidationFailed("月份格式应为 YYYY-MM，如 2026-11", field="month")
-    return Month(int(found.group(1)), int(found.group(2)))
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(BEIJING).date()
 
 
 def _text(value: str | None, *, field: str, label: str, limit: int, required: bool) -> str:

@@ -138,6 +138,11 @@ def report_body(report: MonthlyReport, lang: Lang = "zh") -> Markup:
     )
 
 
+def report_css() -> Markup:
+    """The report's stylesheet, for pages that embed the body (the console)."""
+    return _trusted(_ENV.get_template("report.css").render())
+
+
 def to_html(report: MonthlyReport, lang: Lang = "zh") -> str:
     return _ENV.get_template("report_page.html").render(
         r=report, lang=lang, en=lang == "en", body=report_body(report, lang)

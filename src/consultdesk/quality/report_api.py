@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from consultdesk.consultations import service as consultations
 from consultdesk.quality import categories as cats
-from consultdesk.quality.render import FORMATS, render, report_body
+from consultdesk.quality.render import FORMATS, render, report_body, report_css
 from consultdesk.quality.report import monthly_report
 from consultdesk.shared.errors import ValidationFailed
 from consultdesk.staff.model import Permission, StaffMember
@@ -139,6 +139,7 @@ def reports_page(
         month=the_month,
         branch=(branch or "").upper(),
         body=body,
+        css=report_css(),
         error=error,
         formats=FORMATS,
     )

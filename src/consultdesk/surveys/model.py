@@ -15,19 +15,22 @@ means alongside; they explain a score, they do not enter it.
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import NewType
 
 from consultdesk.shared.errors import ValidationFailed
 
+# Months live in shared/months.py; re-exported for this feature's callers.
+from consultdesk.shared.months import BEIJING as BEIJING
+from consultdesk.shared.months import Month as Month
+from consultdesk.shared.months import local_date as local_date
+from consultdesk.shared.months import parse_month as parse_month
+
 SurveyId = NewType("SurveyId", str)
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 SURVEY_VALID_DAYS = 30
 MAX_COMMENT = 500
 MIN_REVIEW_TEXT = 10
@@ -68,39 +71,6 @@ def satisfaction_score(counts: Mapping[Rating, int]) -> Decimal | None:
         return None
     points = sum(RATING_POINTS[r] * n for r, n in counts.items())
     return (Decimal(points) / Decimal(total)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-@dataclass(frozen=True, slots=True)
-class Month:
-    year: int
-    month: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def starts(self) -> datetime:
-        """First instant of the month in Beijing, as UTC."""
-        return datetime(self.year, self.month, 1, tzinfo=BEIJING).astimezone(UTC)
-
-    @property
-    def ends(self) -> datetime:
-        days = calendar.monthrange(self.year, self.month)[1]
-        return (
-            datetime(self.year, self.month, days, tzinfo=BEIJING) + timedelta(days=1)
-        ).astimezone(UTC)
-
-
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def parse_month(value: str) -> Month:
-    """'2026-10' -> Month(2026, 10); ValidationFailed(field='month') otherwise."""
-    found = _MONTH.match(value.strip())
-    if not found or not 1 <= int(found.group(2)) <= 12 or int(found.group(1)) < 2000:
-        raise ValidationFailed("月份格式应为 YYYY-MM，如 2026-10", field="month")
-    return Month(int(found.group(1)), int(found.group(2)))
 
 
 def month_of(moment: datetime) -> Month:
