@@ -68,8 +68,8 @@ class ConsultationEventRow(Base):
     """Every lifecycle move and notable fact, with actor and time."""
 
     __tablename__ = "consultation_events"
-    # "Has this consultation a bot_answer / bot_handover?" for the monthly report.
-    __table_args__ = (Index("ix_consultation_events_consultation_kind", "consultation_id", "kind"),)
+    # The month's bot answers and hand-overs, read from the index (quality/report.py).
+    __table_args__ = (Index("ix_consultation_events_kind_at", "kind", "at", "consultation_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     consultation_id: Mapped[str] = mapped_column(ForeignKey("consultations.id"), index=True)

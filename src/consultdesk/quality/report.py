@@ -8,11 +8,11 @@ Months are Beijing calendar months. ``branch=None`` is the whole bank (head offi
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, case, func, literal, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from consultdesk.aml.tables import AmlAlertRow
@@ -150,55 +150,51 @@ def _complaints(
 
 
 def _bot(session: Session, month: Month, branch: str | None, policy: Any) -> dict[str, Any]:
+    """Bot consultations of the month, how many were handed over, and the FAQ accuracy.
+    Four index scans (the month's bot consultations; bot answers, hand-overs and
+    unsatisfied ratings in the month and the two days after) intersected here: faster
+    than a correlated lookup per consultation on both databases."""
     from consultdesk.surveys.tables import RatingRow
 
-    c = ConsultationRow
-
-    def has(kind: str) -> Any:
-        e = ConsultationEventRow
-        return select(e.id).where(e.consultation_id == c.id, e.kind == kind).limit(1).exists()
-
-    unsatisfied = (
-        select(RatingRow.consultation_id)
-        .where(RatingRow.consultation_id == c.id, RatingRow.rating == "unsatisfied")
-        .exists()
-    )
-    flags = _scoped(
-        select(
-            has("bot_handover").label("handed"),
-            has("bot_answer").label("answered"),
-            unsatisfied.label("unsatisfied"),
-        ).where(c.channel == "bot", _in_month(c.opened_at, month)),
-        c.branch,
-        branch,
-    ).subquery()
-    one, zero = literal(1), literal(0)
-    total, handed, answered, right = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(case((flags.c.handed, one), else_=zero)), 0),
-            func.coalesce(func.sum(case((flags.c.answered, one), else_=zero)), 0),
-            # Answered by the bot and then neither handed over nor rated unsatisfied: the
-            # desk's measured proxy of FAQ accuracy (QC-5), beside the policy floor.
-            func.coalesce(
-                func.sum(
-                    case(
-                        (and_(flags.c.answered, ~flags.c.handed, ~flags.c.unsatisfied), one),
-                        else_=zero,
-                    )
-                ),
-                0,
-            ),
+    c, e = ConsultationRow, ConsultationEventRow
+    until = month.ends + timedelta(days=2)  # a chat opened late on the last day
+    ids = {
+        cid
+        for (cid,) in session.execute(
+            _scoped(
+                select(c.id).where(c.channel == "bot", _in_month(c.opened_at, month)),
+                c.branch,
+                branch,
+            )
         )
-    ).one()
-    total, handed, answered, right = int(total), int(handed), int(answered), int(right)
+    }
+
+    def with_event(kind: str) -> set[str]:
+        q = select(e.consultation_id).where(e.kind == kind, e.at >= month.starts, e.at < until)
+        return {cid for (cid,) in session.execute(q)} & ids
+
+    handed, answered = with_event("bot_handover"), with_event("bot_answer")
+    unhappy = {
+        cid
+        for (cid,) in session.execute(
+            select(RatingRow.consultation_id).where(
+                RatingRow.rating == "unsatisfied",
+                RatingRow.rated_at >= month.starts,
+                RatingRow.rated_at < until,
+            )
+        )
+    }
+    # Answered by the bot and then neither handed over nor rated unsatisfied: the desk's
+    # measured proxy of FAQ accuracy (QC-5), beside the policy floor.
+    right = answered - handed - unhappy
+    total = len(ids)
     return {
         "consultations": total,
-        "handed_over": handed,
-        "contained": total - handed,
-        "containment": ratio(total - handed, total),
-        "answered": answered,
-        "faq_accuracy": ratio(right, answered),
+        "handed_over": len(handed),
+        "contained": total - len(handed),
+        "containment": ratio(total - len(handed), total),
+        "answered": len(answered),
+        "faq_accuracy": ratio(len(right), len(answered)),
         "faq_accuracy_min": policy.decimal("quality.faq_accuracy_min"),
         "faq_accuracy_method": "机器人作答后未转人工且未获差评的比例",
     }

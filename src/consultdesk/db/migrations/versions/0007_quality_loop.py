@@ -143,7 +143,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("consultation_events", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_consultation_events_consultation_kind", ["consultation_id", "kind"], unique=False
+            "ix_consultation_events_kind_at", ["kind", "at", "consultation_id"], unique=False
         )
 
     with op.batch_alter_table("consultations", schema=None) as batch_op:
@@ -190,7 +190,7 @@ def downgrade() -> None:
         batch_op.drop_column("problem_category")
 
     with op.batch_alter_table("consultation_events", schema=None) as batch_op:
-        batch_op.drop_index("ix_consultation_events_consultation_kind")
+        batch_op.drop_index("ix_consultation_events_kind_at")
 
     with op.batch_alter_table("quality_qa_samples", schema=None) as batch_op:
         batch_op.drop_index("ix_quality_qa_samples_month_agent")
