@@ -5,7 +5,7 @@ which pushes fired escalations and queue changes (STD-6)."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from consultdesk.bootstrap import Container
 from consultdesk.consultations import service as consultations
 from consultdesk.routing import service
-from consultdesk.routing.model import PRESENCE_ZH, Presence
+from consultdesk.routing.model import Presence
+from consultdesk.routing.wall import AgentLine, EscalationLine, QueueLine, Wall, escalation_lines
+from consultdesk.routing.wall import wall as wall_of
 from consultdesk.shared.errors import DomainError, Forbidden, NotFound
 from consultdesk.sla import service as sla
 from consultdesk.staff import service as staff
@@ -163,10 +165,57 @@ def release(consultation_id: str, container: ContainerDep, member: Agent) -> Non
         service.release(session=session, now=container.clock.now(), consultation_id=consultation_id)
 
 
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=200)
+
+
+@router.post("/api/v1/routing/queue/{consultation_id}/reassign", response_model=QueueOut)
+def reassign(
+    consultation_id: str, body: ReasonIn, container: ContainerDep, supervisor: Supervisor
+) -> QueueOut:
+    """STD-6: from the wall, move a consultation off its agent to the next one."""
+    with container.uow() as session:
+        entry = service.reassign(
+            session=session,
+            now=container.clock.now(),
+            consultation_id=consultation_id,
+            actor=supervisor,
+            reason=body.reason,
+        )
+    return QueueOut(**asdict(entry))
+
+
+@router.post("/api/v1/routing/queue/{consultation_id}/takeover", response_model=AcceptedOut)
+def take_over(
+    consultation_id: str, body: ReasonIn, container: ContainerDep, supervisor: Supervisor
+) -> AcceptedOut:
+    """STD-6: from the wall, the supervisor takes the consultation over."""
+    with container.uow() as session:
+        c = service.take_over(
+            session=session,
+            now=container.clock.now(),
+            consultation_id=consultation_id,
+            actor=supervisor,
+            reason=body.reason,
+        )
+    return AcceptedOut(consultation_id=c.id, status=c.status.value, agent_id=c.agent_id)
+
+
+@router.get("/api/v1/routing/wall")
+def get_wall(container: ContainerDep, supervisor: Supervisor) -> dict[str, Any]:
+    """The supervisor's wall as JSON: channels, queue, agents (with names), escalations."""
+    branch = None if supervisor.at_head_office else supervisor.branch
+    with container.uow() as session:
+        w = wall_of(session=session, now=container.clock.now(), branch=branch)
+    return _wall_json(w)
+
+
 # --- the supervisor's live view -------------------------------------------------------
 
 
-def _escalation_json(e: sla.Escalation) -> dict[str, Any]:
+def _escalation_json(line: EscalationLine) -> dict[str, Any]:
+    e = line.escalation
     return {
         "id": e.id,
         "consultation_id": e.consultation_id,
@@ -178,38 +227,82 @@ def _escalation_json(e: sla.Escalation) -> dict[str, Any]:
         "due_at": e.due_at.isoformat(),
         "fired_at": e.fired_at.isoformat(),
         "policy_version": e.policy_version,
+        "agent_id": line.agent_id,
+        "agent_name": line.agent_name,
     }
 
 
-def _queue_json(entries: list[service.QueueEntry]) -> list[dict[str, Any]]:
+def _queue_json(lines: list[QueueLine]) -> list[dict[str, Any]]:
     return [
         {
             "consultation_id": q.consultation_id,
             "branch": q.branch,
             "channel": q.channel,
             "priority_rank": q.priority_rank,
-            "state": q.state.value,
+            "state": q.state,
             "agent_id": q.agent_id,
+            "agent_name": q.agent_name,
             "enqueued_at": q.enqueued_at.isoformat(),
         }
-        for q in entries
+        for q in lines
     ]
 
 
-def live_snapshot(
-    container: Container, member: StaffMember, after_id: int
-) -> tuple[list[sla.Escalation], list[service.QueueEntry]]:
-    """New escalations after ``after_id`` and the queue, as ``member`` may see them."""
+def _agents_json(lines: list[AgentLine]) -> list[dict[str, Any]]:
+    return [
+        {
+            "agent_id": a.agent_id,
+            "name": a.name,
+            "username": a.username,
+            "branch": a.branch,
+            "role": a.role,
+            "status": a.status,
+            "status_since": a.status_since.isoformat(),
+            "chats": a.chats,
+            "max_chats": a.max_chats,
+            "on_call": a.on_call,
+        }
+        for a in lines
+    ]
+
+
+def _wall_json(w: Wall) -> dict[str, Any]:
+    return {
+        "channels": w.channels,
+        "queue": _queue_json(w.queue),
+        "agents": _agents_json(w.agents),
+        "active": _queue_json(w.active),
+        "escalations": [_escalation_json(e) for e in w.escalations],
+    }
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    fired: list[EscalationLine]
+    queue: list[QueueLine]
+    agents: list[AgentLine]
+    active: list[QueueLine]
+
+
+def live_snapshot(container: Container, member: StaffMember, after_id: int) -> LiveSnapshot:
+    """New escalations after ``after_id``, the queue, the agents and the work they hold,
+    as ``member`` may see them."""
     branch = None if member.at_head_office else member.branch
     queue_name = None if member.can(Permission.SUPERVISE) else "qa"
+    now = container.clock.now()
     with container.uow() as session:
         fired = sla.escalations(
             session=session, branch=branch, queue=queue_name, after_id=after_id, limit=200
         )
         if after_id == 0:
             fired = list(reversed(fired))
-        entries = service.queue(session=session, branch=branch, limit=100)
-    return fired, entries
+        w = wall_of(session=session, now=now, branch=branch, escalations=False)
+        return LiveSnapshot(
+            fired=escalation_lines(session, fired),
+            queue=w.queue,
+            agents=w.agents,
+            active=w.active,
+        )
 
 
 def _ws_member(websocket: WebSocket, container: Container) -> StaffMember | None:
@@ -243,16 +336,27 @@ async def supervisor_feed(websocket: WebSocket) -> None:
     receiver = asyncio.create_task(_drain(websocket))
     last_id = 0
     last_queue: list[dict[str, Any]] | None = None
+    last_staff: dict[str, Any] | None = None
     try:
         while not receiver.done():
-            fired, entries = await asyncio.to_thread(live_snapshot, container, member, last_id)
-            for e in fired:
+            snap = await asyncio.to_thread(live_snapshot, container, member, last_id)
+            for e in snap.fired:
                 await websocket.send_json({"type": "escalation", **_escalation_json(e)})
-                last_id = max(last_id, e.id)
-            queue_now = _queue_json(entries)
+                last_id = max(last_id, e.escalation.id)
+            queue_now = _queue_json(snap.queue)
             if queue_now != last_queue:
-                await websocket.send_json({"type": "queue", "items": queue_now})
+                await websocket.send_json(
+                    {
+                        "type": "queue",
+                        "items": queue_now,
+                        "server_now": container.clock.now().isoformat(),
+                    }
+                )
                 last_queue = queue_now
+            staff_now = {"agents": _agents_json(snap.agents), "active": _queue_json(snap.active)}
+            if staff_now != last_staff:
+                await websocket.send_json({"type": "agents", **staff_now})
+                last_staff = staff_now
             await asyncio.wait([receiver], timeout=poll_s)
     except (WebSocketDisconnect, RuntimeError):
         pass
@@ -275,16 +379,5 @@ def supervisor_page(request: Request, container: ContainerDep, principal: Consol
         raise Forbidden("当前角色无权访问该页面")
     branch = None if member.at_head_office else member.branch
     with container.uow() as session:
-        open_escalations = sla.escalations(session=session, branch=branch, limit=100)
-        entries = service.queue(session=session, branch=branch)
-        agent_views = service.agents(session=session, branch=branch)
-    return render(
-        request,
-        "supervisor.html",
-        member=member,
-        csrf=principal.csrf,
-        escalations=open_escalations,
-        queue=entries,
-        agents=agent_views,
-        presence_zh=PRESENCE_ZH,
-    )
+        w = wall_of(session=session, now=container.clock.now(), branch=branch)
+    return render(request, "supervisor.html", member=member, csrf=principal.csrf, wall=w)

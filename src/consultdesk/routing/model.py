@@ -147,3 +147,43 @@ def check_presence(value: str) -> Presence:
     except ValueError:
         allowed = ", ".join(p.value for p in Presence)
         raise ValidationFailed(f"状态取值无效：{value}；可选 {allowed}", field="status") from None
+
+
+@dataclass(frozen=True)
+class ChannelLoad:
+    """One line of the supervisor's wall: a channel's waiting and offered work, and how
+    long the longest-waiting consultation has waited (STD-6's 10-minute rule reads it)."""
+
+    channel: str
+    waiting: int
+    offered: int
+    longest_wait_s: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "channel": self.channel,
+            "waiting": self.waiting,
+            "offered": self.offered,
+            "longest_wait_s": self.longest_wait_s,
+        }
+
+
+def channel_loads(
+    items: Iterable[tuple[str, str, datetime]], *, now: datetime
+) -> list[ChannelLoad]:
+    """``(channel, queue state, enqueued at)`` → per-channel load, busiest first."""
+    waiting: dict[str, int] = {}
+    offered: dict[str, int] = {}
+    longest: dict[str, int] = {}
+    for channel, state, enqueued_at in items:
+        waiting.setdefault(channel, 0)
+        offered.setdefault(channel, 0)
+        if state == QueueState.OFFERED.value:
+            offered[channel] += 1
+        else:
+            waiting[channel] += 1
+        waited = max(0, int((now - enqueued_at).total_seconds()))
+        longest[channel] = max(longest.get(channel, 0), waited)
+    loads = [ChannelLoad(c, waiting[c], offered[c], longest[c]) for c in waiting]
+    loads.sort(key=lambda x: (-x.longest_wait_s, x.channel))
+    return loads

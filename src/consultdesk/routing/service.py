@@ -98,7 +98,7 @@ def _agent_state(row: RoutingAgentRow) -> AgentState:
     )
 
 
-def _entry(row: RoutingQueueRow) -> QueueEntry:
+def entry_of(row: RoutingQueueRow) -> QueueEntry:
     return QueueEntry(
         consultation_id=row.consultation_id,
         branch=row.branch,
@@ -272,10 +272,10 @@ def enqueue(*, session: Session, now: datetime, consultation_id: str) -> QueueEn
             existing = session.get(RoutingQueueRow, c.id, with_for_update=True)
             if existing is None:
                 raise
-            return _entry(existing)
+            return entry_of(existing)
         sla.sync_clocks(session=session, now=now, consultation_id=c.id)
         dispatch(session=session, now=now, branch=c.branch)
-    return _entry(row)
+    return entry_of(row)
 
 
 def _needs_senior(c: Consultation) -> bool:
@@ -296,7 +296,7 @@ def requalify(*, session: Session, now: datetime, consultation_id: str) -> Queue
     row.needs_senior = _needs_senior(c)
     session.flush()
     dispatch(session=session, now=now, branch=c.branch)
-    return _entry(row)
+    return entry_of(row)
 
 
 @dataclass(frozen=True)
@@ -474,6 +474,86 @@ def release(*, session: Session, now: datetime, consultation_id: str) -> None:
     dispatch(session=session, now=now, branch=q.branch)
 
 
+def reassign(
+    *, session: Session, now: datetime, consultation_id: str, actor: StaffMember, reason: str
+) -> QueueEntry:
+    """A supervisor moves a consultation off its agent (STD-6: a wait or a breach seen on
+    the wall): it goes back to the queue ahead of newer work, that agent is passed over
+    for it, and it is offered to the next qualified agent at once. Refused for ids outside
+    the supervisor's scope and for work that is not offered or held."""
+    reason = reason.strip()
+    if not reason or len(reason) > 200:
+        raise ValidationFailed("请填写改派原因（1–200 个字符）", field="reason")
+    consultations.get_consultation(
+        session=session, consultation_id=consultation_id, scope=actor.scope
+    )
+    q = session.get(RoutingQueueRow, consultation_id, with_for_update=True)
+    if q is None or q.state not in (QueueState.OFFERED.value, QueueState.ASSIGNED.value):
+        raise Conflict("该咨询不在分配中，无需改派", field="consultation_id")
+    agent = session.get(RoutingAgentRow, q.agent_id, with_for_update=True) if q.agent_id else None
+    if q.state == QueueState.ASSIGNED.value:
+        c = consultations.get_consultation(
+            scope=SYSTEM, session=session, consultation_id=consultation_id
+        )
+        if c.status in (Status.IN_PROGRESS, Status.WAITING_CUSTOMER):
+            consultations.move(
+                session=session,
+                now=now,
+                consultation_id=consultation_id,
+                move=Move.TRANSFER,
+                actor=actor.id,
+                reason=reason,
+            )
+    _requeue(q, agent)
+    session.flush()
+    dispatch(session=session, now=now, branch=q.branch)
+    return entry_of(q)
+
+
+def take_over(
+    *, session: Session, now: datetime, consultation_id: str, actor: StaffMember, reason: str
+) -> Consultation:
+    """A supervisor takes a consultation over from its agent (or from the queue): it is
+    theirs at once, counted in their own load, and the agent's place is freed."""
+    reason = reason.strip()
+    if not reason or len(reason) > 200:
+        raise ValidationFailed("请填写接管原因（1–200 个字符）", field="reason")
+    consultations.get_consultation(
+        session=session, consultation_id=consultation_id, scope=actor.scope
+    )
+    q = session.get(RoutingQueueRow, consultation_id, with_for_update=True)
+    if q is None or q.state == QueueState.DONE.value:
+        raise Conflict("该咨询已结束或未排队，无法接管", field="consultation_id")
+    if q.agent_id == actor.id and q.state == QueueState.ASSIGNED.value:
+        raise Conflict("该咨询已由您处理", field="consultation_id")
+    agent = session.get(RoutingAgentRow, q.agent_id, with_for_update=True) if q.agent_id else None
+    c = consultations.get_consultation(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    )
+    if c.status in (Status.IN_PROGRESS, Status.WAITING_CUSTOMER):
+        consultations.move(
+            session=session,
+            now=now,
+            consultation_id=consultation_id,
+            move=Move.TRANSFER,
+            actor=actor.id,
+            reason=reason,
+        )
+    _requeue(q, agent)
+    if session.get(RoutingAgentRow, actor.id) is None:
+        register_agent(session=session, now=now, member=actor)
+    mine = _agent_row(session, actor.id, lock=True)
+    if q.channel in VOICE_CHANNELS:
+        mine.on_call = True
+    else:
+        mine.chats += 1
+    q.state = QueueState.OFFERED.value
+    q.agent_id = actor.id
+    q.offered_at = now
+    session.flush()
+    return accept(session=session, now=now, member=actor, consultation_id=consultation_id)
+
+
 def reassign_expired(*, session: Session, now: datetime, limit: int = 200) -> int:
     """Offers not accepted within ``routing.accept_timeout_s`` go back to the queue and
     to another agent; the agent who let it lapse is passed over for this consultation."""
@@ -536,7 +616,7 @@ def queue(*, session: Session, branch: str | None = None, limit: int = 200) -> l
     if branch:
         query = query.where(RoutingQueueRow.branch == branch)
     query = query.order_by(RoutingQueueRow.priority_rank.desc(), RoutingQueueRow.enqueued_at)
-    return [_entry(r) for r in session.scalars(query.limit(limit))]
+    return [entry_of(r) for r in session.scalars(query.limit(limit))]
 
 
 def certificate_lines() -> dict[str, str]:

@@ -297,4 +297,15 @@
       summaryState.textContent = Q.handed_off;
     } catch (err) { showError(err.message); }
   });
+
+  // /console/queue?open=ID (from the supervisor's wall or the workspace) opens that chat.
+  const wanted = new URLSearchParams(location.search).get('open');
+  if (wanted) {
+    const openWanted = function () {
+      const row = Array.from(rows.querySelectorAll('tr[data-id]')).find(function (r) { return r.dataset.id === wanted; });
+      if (row) open(row);
+      return !!row;
+    };
+    if (!openWanted()) refresh().then(openWanted);
+  }
 })();
