@@ -211,6 +211,11 @@ FEATURES: tuple[Feature, ...] = (
         requirements=("QC-5", "ACP-4", "ACC-6", "ACC-7", "RSK-3"),
     ),
     Feature("jobs", cli="consultdesk.jobs.cli"),
+    Feature(
+        "workspace",
+        routers=("consultdesk.workspace.api:router",),
+        requirements=("PREP-2", "PREP-5", "SOL-1"),
+    ),
 )
 
 

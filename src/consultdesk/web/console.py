@@ -164,7 +164,14 @@ def switch_language(code: str, request: Request) -> Response:
 def home(request: Request, container: ContainerDep, principal: ConsoleDep) -> Response:
     with container.uow() as session:
         policy = policy_service.current_policy(session=session, branch=principal.member.branch)
-    return render(request, "home.html", member=principal.member, csrf=principal.csrf, policy=policy)
+    return render(
+        request,
+        "home.html",
+        member=principal.member,
+        csrf=principal.csrf,
+        policy=policy,
+        handles=principal.member.can(Permission.HANDLE_CONSULTATIONS),
+    )
 
 
 PLACEHOLDERS: dict[str, tuple[str, Permission]] = {}
