@@ -60,9 +60,7 @@ def test_scripts_are_searched_by_words_and_business_line() -> None:
     assert {s.business_line for s in wealth} == {None, "wealth"}
     assert wealth[0].kind == "greeting" and wealth[-1].kind == "closing"
     assert [s.code for s in search_scripts(scripts, query="挂失 网点")] == ["card_loss"]
-    assert [s.code for s in search_scripts(scripts, query="RISK statement")] == [
-        "wealth_risk"
-    ]
+    assert [s.code for s in search_scripts(scripts, query="RISK statement")] == ["wealth_risk"]
 
 
 @pytest.mark.parametrize("code", [s.code for s in shipped_scripts()])
