@@ -165,6 +165,14 @@ def demo(
         logins = seed_demo(c)
         if not has_history(c.engine):  # three months behind the reports (issue 14)
             generate_history(engine=c.engine, now=c.clock.now(), months=3, consultations=3000)
+        from consultdesk.simulation.live import seed_live
+
+        live = seed_live(c)  # the desk at work: waiting, in hand, returning customers
+        if not live.skipped:
+            typer.echo(
+                f"现场演示数据：{len(live.waiting)} 个排队中、{len(live.in_hand)} 个处理中、"
+                f"{live.history} 条回头客历史咨询"
+            )
     typer.echo("")
     typer.echo(f"示例数据已就绪：{c.engine.url.render_as_string()}")
     typer.echo("演示账号（仅用于演示）/ Demo logins (demo only):")
@@ -209,6 +217,52 @@ def demo_seed(
     typer.echo(
         f"已生成 {report.consultations} 条咨询、{report.messages} 条消息"
         f"（{report.months[0]} 至 {report.months[-1]}）"
+    )
+
+
+@demo_app.command("simulate")
+def demo_simulate(
+    rate: float = typer.Option(6.0, min=0.1, max=600.0, help="Customers per minute, on average"),
+    count: int | None = typer.Option(None, min=1, max=100_000, help="Stop after this many"),
+    minutes: float | None = typer.Option(None, min=0.01, max=24 * 60, help="Stop after this long"),
+    seed: int | None = typer.Option(None, help="Random seed (the same seed, the same stream)"),
+) -> None:
+    """Keep customers arriving: bot questions, hand-overs to agents, complaints, through
+    the real bot, routing and SLA clocks, so every console page has something moving.
+    Run it beside `consultdesk demo` (another terminal); Ctrl+C stops it."""
+    from consultdesk.demo import seed_demo
+    from consultdesk.simulation.runner import Arrival, SimulationReport, simulate
+
+    c = container()
+    report = SimulationReport()
+
+    def shown(a: Arrival) -> None:
+        report.arrivals.append(a)
+        outcome = {"answered": "机器人已回答", "handed_over": "已转人工", "queued": "已排队"}
+        typer.echo(
+            f"{a.branch} {a.channel:<5} {a.kind:<9} {a.consultation_id} {outcome[a.outcome]}"
+        )
+
+    with user_errors():
+        seed_demo(c)
+        typer.echo(f"模拟客户来访：平均每分钟 {rate:g} 位（Ctrl+C 停止）")
+        try:
+            simulate(
+                c,
+                per_minute=rate,
+                count=count,
+                seconds=None if minutes is None else minutes * 60,
+                seed=seed,
+                on_arrival=shown,
+            )
+        except KeyboardInterrupt:
+            pass
+        finally:
+            c.close()
+    counts = report.counts()
+    typer.echo(
+        f"共 {len(report.arrivals)} 位：机器人回答 {counts.get('answered', 0)}，"
+        f"转人工 {counts.get('handed_over', 0)}，排队 {counts.get('queued', 0)}"
     )
 
 
