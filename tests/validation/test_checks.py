@@ -359,3 +359,61 @@ def test_require_valid_raises_validation_failed_naming_the_field() -> None:
 
 def test_require_valid_returns_normalised_value() -> None:
     assert require_valid(check_mobile("+8613812345678"), field="to") == "13812345678"
+
+
+# --- ACP-2: digit forms and signs -----------------------------------------------------
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+# REQ: ACP-2
+@pytest.mark.parametrize(
+    ("kind", "typed"),
+    [
+        ("card", luhn_complete("622202123456789").translate(ARABIC_INDIC)),
+        ("card", "６２２２０２１２３４５６７８９" + "٠"),
+        ("phone", "138١٢٣٤٥٦٧٨"),
+        ("account", "6222021234\u0966\u0967"),  # Devanagari digits
+        ("id", "1101051949123100" + "②" + "X"),
+        ("serial", "2026112912345678\u00b9\u00b2"),  # superscripts
+        ("card", "622202123456789" + "\U0001d7d4"),  # mathematical bold digit
+    ],
+)
+def test_digits_other_than_ascii_are_refused_not_converted(kind: str, typed: str) -> None:
+    verdict = check(kind, typed, today=TODAY)
+    assert not verdict.valid
+    assert verdict.reason_code == "non_ascii_digit"
+    assert verdict.normalized is None
+    assert verdict.reason is not None and "0-9" in verdict.reason
+
+
+# REQ: ACP-2
+@pytest.mark.parametrize(
+    ("kind", "typed"),
+    [
+        ("card", "-" + luhn_complete("622702123456789")),
+        ("card", "+" + luhn_complete("622702123456789")),
+        ("card", " －" + luhn_complete("622702123456789")),
+        ("account", "-6227021234567"),
+        ("account", "\u22126227021234567"),
+        ("id", "+" + make_id("110105", "19491231", "002")),
+        ("phone", "-13812345678"),
+        ("serial", "-202611291234567890"),
+    ],
+)
+def test_a_leading_sign_is_refused(kind: str, typed: str) -> None:
+    verdict = check(kind, typed, today=TODAY)
+    assert verdict.reason_code == "signed"
+    assert verdict.reason is not None and "正负号" in verdict.reason
+
+
+# REQ: ACP-2
+@pytest.mark.parametrize("typed", ["+8613812345678", "＋86 138 1234 5678"])
+def test_plus_86_is_still_accepted_for_phones(typed: str) -> None:
+    assert check_mobile(typed).normalized == "13812345678"
+
+
+# REQ: ACP-2
+def test_unsigned_ascii_card_with_inner_dashes_is_still_valid() -> None:
+    number = luhn_complete("622702123456789")
+    assert check_bank_card(f"{number[:4]}-{number[4:]}").valid

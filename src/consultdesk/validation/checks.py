@@ -16,7 +16,7 @@ from stdnum import luhn
 from stdnum.cn import uscc as stdnum_uscc
 
 from consultdesk.shared.errors import ValidationFailed
-from consultdesk.validation.normalize import clean
+from consultdesk.validation.normalize import clean, foreign_digit, leading_sign
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,26 @@ def _fail(kind: str, normalized: str | None, code: str, reason: str) -> Verdict:
     return Verdict(kind=kind, valid=False, normalized=normalized, reason_code=code, reason=reason)
 
 
+def _form_problem(kind: str, raw: str, label: str, *, plus_allowed: bool = False) -> Verdict | None:
+    """ACP-2: only ASCII digits count as digits (full-width ones are the same keys typed in
+    an input method's full-width mode and are folded); any other digit form is refused,
+    never converted, since a look-alike digit is how a wrong number slips through. A
+    leading sign is refused too (a number is not negative); ``plus_allowed`` lets a phone
+    number start with its +86 country code."""
+    odd = foreign_digit(raw)
+    if odd is not None:
+        return _fail(
+            kind,
+            None,
+            "non_ascii_digit",
+            f"{label}只能使用阿拉伯数字 0-9，不能使用“{odd}”（U+{ord(odd):04X}）这样的其他数字字符",
+        )
+    sign = leading_sign(raw)
+    if sign is not None and not (plus_allowed and sign in "+\uff0b"):
+        return _fail(kind, None, "signed", f"{label}前面不能带正负号“{sign}”")
+    return None
+
+
 # --- resident ID (GB 11643-1999) -------------------------------------------------------
 
 _ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
@@ -67,14 +87,17 @@ def resident_id_check_char(first17: str) -> str:
 def check_resident_id(raw: str, *, today: date) -> Verdict:
     """Check an 18-character resident identity card number.
 
-    Rules, in order: not empty; 17 digits then a digit or X (lower-case x accepted);
-    exactly 18 characters; known province code; birth date a real date; birth date not
-    after `today` and not before 1900; check character right.
+    Rules, in order: not empty; ASCII digits only and no leading sign (ACP-2); 17
+    digits then a digit or X (lower-case x accepted); exactly 18 characters; known
+    province code; birth date a real date; birth date not after `today` and not before
+    1900; check character right.
     """
     kind = "id"
     value = clean(raw).upper()
     if not value:
         return _fail(kind, None, "empty", "请输入身份证号码")
+    if (problem := _form_problem(kind, raw, "身份证号码")) is not None:
+        return problem
     if not (value[:-1].isdigit() and (value[-1].isdigit() or value[-1] == "X")) or (
         "X" in value[:-1]
     ):
@@ -106,13 +129,15 @@ def check_resident_id(raw: str, *, today: date) -> Verdict:
 def check_bank_card(raw: str) -> Verdict:
     """Check a bank card number.
 
-    Rules, in order: not empty; digits only; 16 to 19 digits; not all zeros; Luhn
-    check digit right.
+    Rules, in order: not empty; ASCII digits only and no leading sign (ACP-2); digits
+    only; 16 to 19 digits; not all zeros; Luhn check digit right.
     """
     kind = "card"
     value = clean(raw)
     if not value:
         return _fail(kind, None, "empty", "请输入银行卡号")
+    if (problem := _form_problem(kind, raw, "银行卡号")) is not None:
+        return problem
     if not value.isdigit():
         return _fail(kind, None, "bad_characters", "银行卡号只能由数字组成")
     if not 16 <= len(value) <= 19:
@@ -134,12 +159,15 @@ def check_mobile(raw: str) -> Verdict:
 
     Accepts +86, 0086 and 86 prefixes, spaces, dashes and brackets. Rules, in order: not
     empty; only digits and '+'; parses as a phone number; a mainland (+86) number; a
-    valid number; a mobile number (landlines are refused).
+    valid number; a mobile number (landlines are refused). Before all of these: ASCII
+    digits only, and no leading sign other than the + of +86 (ACP-2).
     """
     kind = "phone"
     value = clean(raw).replace("(", "").replace(")", "")
     if not value:
         return _fail(kind, None, "empty", "请输入手机号码")
+    if (problem := _form_problem(kind, raw, "手机号码", plus_allowed=True)) is not None:
+        return problem
     if not value.lstrip("+").isdigit() or "+" in value[1:]:
         return _fail(kind, None, "bad_characters", "手机号码只能由数字组成（可带 +86）")
     if value.startswith("0086"):
@@ -187,6 +215,8 @@ def check_uscc(raw: str) -> Verdict:
     value = clean(raw).upper()
     if not value:
         return _fail(kind, None, "empty", "请输入统一社会信用代码")
+    if (problem := _form_problem(kind, raw, "统一社会信用代码")) is not None:
+        return problem
     if not value.isalnum() or not value.isascii():
         return _fail(kind, None, "bad_characters", "统一社会信用代码只能由数字和大写字母组成")
     if len(value) != 18:
@@ -225,12 +255,15 @@ def check_account_number(raw: str) -> Verdict:
     Mainland banks number accounts by their own schemes: digits only, 10 to 25 long
     (e.g. 12-digit legacy passbooks, 19-digit card-linked accounts, 22- to 25-digit
     corporate accounts), with bank-private check digits we cannot verify. Rules, in
-    order: not empty; digits only; 10 to 25 digits; not all zeros.
+    order: not empty; ASCII digits only and no leading sign; digits only; 10 to 25
+    digits; not all zeros.
     """
     kind = "account"
     value = clean(raw)
     if not value:
         return _fail(kind, None, "empty", "请输入账号")
+    if (problem := _form_problem(kind, raw, "账号")) is not None:
+        return problem
     if not value.isdigit():
         return _fail(kind, None, "bad_characters", "账号只能由数字组成")
     if not ACCOUNT_NUMBER_MIN_DIGITS <= len(value) <= ACCOUNT_NUMBER_MAX_DIGITS:
@@ -256,6 +289,8 @@ def check_transaction_serial(raw: str) -> Verdict:
     value = clean(raw).upper()
     if not value:
         return _fail(kind, None, "empty", "请输入交易流水号")
+    if (problem := _form_problem(kind, raw, "交易流水号")) is not None:
+        return problem
     if not value.isalnum() or not value.isascii():
         return _fail(kind, None, "bad_characters", "交易流水号只能由数字和字母组成")
     if not 12 <= len(value) <= 32:
