@@ -30,6 +30,9 @@ from consultdesk.consultations.schemas import (
     CustomerCreate,
     CustomerHistoryOut,
     CustomerOut,
+    DraftCheckOut,
+    DraftFlagOut,
+    DraftIn,
     HandoffIn,
     MessageIn,
     MessageOut,
@@ -268,6 +271,40 @@ def post_agent_message(
     response.status_code = 200 if posted.duplicate else 201
     return PostedOut(
         message=MessageOut.of(posted.message), duplicate=posted.duplicate, warning=posted.warning
+    )
+
+
+@router.post("/consultations/{consultation_id}/draft-check", response_model=DraftCheckOut)
+def check_draft(
+    consultation_id: ConsultationIdPath, body: DraftIn, container: ContainerDep, member: Handler
+) -> DraftCheckOut:
+    """QC-6 before send: the agent's draft checked with the consultation's context (topic,
+    verified, customer risk), each flag with its evidence and the fix; the console offers
+    the fixed text in one click. Nothing is stored: only a sent reply is gated and
+    recorded."""
+    from consultdesk.compliance.rulepack import check_reply
+    from consultdesk.consultations.reply_gate import reply_context
+
+    with container.uow() as session:
+        visible_consultation(session, member, consultation_id)
+        context = reply_context(session=session, consultation_id=consultation_id)
+    result = check_reply(text=body.text, context=context)
+    return DraftCheckOut(
+        blocked=result.blocked,
+        flags=[
+            DraftFlagOut(
+                code=v.code,
+                rule=str(v.rule),
+                span=v.span,
+                evidence=body.text[v.span[0] : v.span[1]],
+                message=v.message,
+                action=v.action.value,
+            )
+            for v in result.violations
+        ],
+        fixed_text=result.fixed_text,
+        verified=context.verified,
+        topic=context.topic,
     )
 
 

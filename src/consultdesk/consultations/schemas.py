@@ -136,6 +136,30 @@ class MessageIn(_In):
     client_msg_id: str | None = Field(default=None, pattern=CLIENT_MSG_ID)
 
 
+class DraftIn(_In):
+    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+
+class DraftFlagOut(BaseModel):
+    code: str
+    rule: str
+    span: tuple[int, int]
+    evidence: str
+    message: str
+    action: str
+
+
+class DraftCheckOut(BaseModel):
+    """A draft reply checked as the gate will check it (QC-6): nothing is sent or
+    recorded. ``fixed_text`` is what would go out when nothing blocks."""
+
+    blocked: bool
+    flags: list[DraftFlagOut]
+    fixed_text: str
+    verified: bool
+    topic: str
+
+
 class MessageOut(BaseModel):
     id: str
     consultation_id: str

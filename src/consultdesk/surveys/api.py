@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -122,6 +122,35 @@ def rate(
             consultation_id=consultation_id,
             rating=body.rating,
             actor=member.id,
+        )
+    return RatingOut(consultation_id=consultation_id, rating=rating.value)
+
+
+@router.post("/api/v1/chat/{consultation_id}/rating", response_model=RatingOut)
+def visitor_rate(
+    consultation_id: str,
+    body: RatingIn,
+    container: ContainerDep,
+    token: Annotated[str, Header(alias="X-Chat-Token", max_length=100)],
+) -> RatingOut:
+    """CLS-2: the customer rates the chat in the widget once it is resolved (the chat
+    token names the consultation); a later rating replaces it."""
+    from consultdesk.consultations import visitors
+    from consultdesk.consultations.model import Status
+
+    with container.uow() as session:
+        c = visitors.consultation_for_token(
+            session=session, consultation_id=consultation_id, token=token
+        )
+        if c.status not in (Status.RESOLVED, Status.CLOSED):
+            raise Conflict("咨询结束后才能评价", field="consultation_id")
+        rating = service.rate_satisfaction(
+            session=session,
+            now=container.clock.now(),
+            consultation_id=consultation_id,
+            rating=body.rating,
+            actor="customer",
+            source="widget",
         )
     return RatingOut(consultation_id=consultation_id, rating=rating.value)
 

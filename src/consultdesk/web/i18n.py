@@ -212,6 +212,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "queue.who.system": ("系统", "System"),
     "queue.who.bot": ("机器人", "Bot"),
     "queue.said": ("：", ": "),
+    "queue.fix": ("一键修正", "Apply the fix"),
+    "queue.blocked_hint": (
+        "含有不得发送的内容，请按提示修改：",
+        "Cannot be sent as it stands; edit it:",
+    ),
+    "queue.fixed_hint": (
+        "发送时将自动补充以下内容，可先一键修正查看：",
+        "These will be added on send; apply the fix to see them:",
+    ),
+    "queue.verified": ("身份已核验", "Identity verified"),
+    "queue.unverified": (
+        "身份未核验：查询余额、交易前须先核验",
+        "Not verified: verify before balances or transactions",
+    ),
+    "queue.risk": ("风险承受能力", "Risk tolerance"),
+    "queue.insert": ("插入", "Insert"),
+    "queue.resolved": ("会话已结束，已邀请客户评价", "Closed; the customer is asked to rate it"),
     "queue.accept": ("接入", "Accept"),
     "queue.open": ("打开", "Open"),
     "queue.visitor": ("访客（未识别客户）", "Visitor (not identified)"),

@@ -92,6 +92,9 @@
         const c = await r.json();
         if (c.summary && !c.summary_confirmed_at) { summaryText.textContent = c.summary; summaryBox.hidden = false; }
         else summaryBox.hidden = true;
+        // CLS-2: once the consultation is resolved, the customer rates it here.
+        const over = c.status === 'resolved' || c.status === 'closed';
+        rateBox.hidden = !over || state.rated;
       }
     } catch (err) { /* offline: try again later */ }
   }
@@ -129,6 +132,20 @@
     state.pending.set(id, { text: text, el: el });
     if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify({ type: 'message', client_msg_id: id, text: text }));
     area.value = '';
+  });
+
+  const rateBox = document.getElementById('chat-rate');
+  const thanks = document.getElementById('chat-thanks');
+  rateBox.addEventListener('click', async function (e) {
+    const b = e.target.closest('button[data-rating]');
+    if (!b) return;
+    const r = await fetch('/api/v1/chat/' + encodeURIComponent(state.cid) + '/rating', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Chat-Token': state.token },
+      body: JSON.stringify({ rating: b.dataset.rating }),
+    });
+    if (r.ok) { state.rated = true; rateBox.hidden = true; thanks.hidden = false; }
+    else { const d = await r.json().catch(function () { return null; }); showError(d && d.error ? d.error.message : String(r.status)); }
   });
 
   confirmBtn.addEventListener('click', async function () {

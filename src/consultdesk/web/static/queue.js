@@ -195,7 +195,8 @@
     try {
       const h = await api('GET', '/api/v1/customers/' + encodeURIComponent(customerId) + '/history');
       const head = document.createElement('li');
-      head.textContent = h.customer.name + ' ' + (h.customer.phone_masked || '') + Q.matched_by_phone;
+      head.textContent = h.customer.name + ' ' + (h.customer.phone_masked || '') + ' ' + (h.customer.id_number_masked || '') + Q.matched_by_phone
+        + (h.customer.risk_tolerance ? ' · ' + Q.risk + ' ' + h.customer.risk_tolerance : '');
       historyList.appendChild(head);
       h.consultations.forEach(function (c) {
         if (c.id === state.current) return;
@@ -218,6 +219,9 @@
     showError('');
     subscribe(state.current);
     loadHistory(row.dataset.customer);
+    loadIdentity(state.current);
+    verifyLink.href = '/console/identity?consultation_id=' + encodeURIComponent(state.current);
+    draft.flags.replaceChildren(); draft.fix.hidden = true;
   }
 
   function cell(text) { const td = document.createElement('td'); td.textContent = text; return td; }
@@ -298,6 +302,96 @@
     } catch (err) { showError(err.message); }
   });
 
+  // --- the customer panel: verification state and the step to verify (ACC-4) ---------
+  const verifyLink = document.getElementById('verify-link');
+  const identityState = document.getElementById('identity-state');
+  async function loadIdentity(id) {
+    try {
+      const v = await api('GET', '/api/v1/consultations/' + encodeURIComponent(id) + '/identity');
+      if (state.current !== id) return;
+      identityState.textContent = v.verified ? Q.verified : Q.unverified;
+      identityState.className = v.verified ? 'notice' : 'error';
+    } catch (err) { identityState.textContent = ''; }
+  }
+
+  // --- compliance flags on the draft, before send, with the fix in one click (QC-6) ---
+  const draft = { flags: document.getElementById('draft-flags'), fix: document.getElementById('apply-fix'), timer: 0, ticket: 0, fixed: '' };
+  function showFlags(result, text) {
+    draft.flags.replaceChildren();
+    if (result.flags.length) {
+      const hint = document.createElement('li');
+      hint.className = result.blocked ? 'block' : '';
+      hint.textContent = result.blocked ? Q.blocked_hint : Q.fixed_hint;
+      draft.flags.appendChild(hint);
+    }
+    result.flags.forEach(function (f) {
+      const li = document.createElement('li');
+      li.className = f.action === 'block' ? 'block' : 'fix';
+      li.dataset.code = f.code;
+      const code = document.createElement('strong');
+      code.textContent = '[' + f.code + '] ';
+      li.appendChild(code);
+      if (f.evidence) { const mark = document.createElement('mark'); mark.textContent = f.evidence; li.append(mark, ' '); }
+      li.append(f.message);
+      draft.flags.appendChild(li);
+    });
+    draft.fixed = result.fixed_text;
+    draft.fix.hidden = result.blocked || !result.fixed_text || result.fixed_text === text;
+  }
+  async function checkDraft() {
+    const text = replyArea.value.trim();
+    const mine = ++draft.ticket;
+    if (!text || !state.current) { draft.flags.replaceChildren(); draft.fix.hidden = true; return; }
+    try {
+      const result = await api('POST', '/api/v1/consultations/' + encodeURIComponent(state.current) + '/draft-check', { text: text });
+      if (mine === draft.ticket) showFlags(result, text);
+    } catch (err) { /* the gate still checks on send */ }
+  }
+  replyArea.addEventListener('input', function () { clearTimeout(draft.timer); draft.timer = setTimeout(checkDraft, 300); });
+  draft.fix.addEventListener('click', function () {
+    replyArea.value = draft.fixed;
+    replyArea.focus();
+    checkDraft();
+  });
+  sendForm.addEventListener('submit', function () { draft.flags.replaceChildren(); draft.fix.hidden = true; });
+
+  // --- scripts (SOL-1), inserted into the reply ---------------------------------------
+  const scriptQ = document.getElementById('panel-script-q');
+  const scriptList = document.getElementById('panel-scripts');
+  let scriptTicket = 0;
+  async function searchScripts() {
+    const mine = ++scriptTicket;
+    let found;
+    try { found = await api('GET', '/api/v1/workspace/scripts?q=' + encodeURIComponent(scriptQ.value)); } catch (err) { return; }
+    if (mine !== scriptTicket) return;
+    scriptList.replaceChildren();
+    found.slice(0, 6).forEach(function (sc) {
+      const li = document.createElement('li');
+      li.dataset.code = sc.code;
+      const title = document.createElement('strong');
+      title.textContent = document.documentElement.lang === 'en' ? sc.title_en : sc.title;
+      const b = button('insert-script', 'insert-script', Q.insert);
+      b.addEventListener('click', function () {
+        replyArea.value = (replyArea.value ? replyArea.value + ' ' : '') + sc.text;
+        replyArea.focus();
+        checkDraft();
+      });
+      li.append(title, ' ', b);
+      scriptList.appendChild(li);
+    });
+  }
+  scriptQ.addEventListener('input', searchScripts);
+  searchScripts();
+
+  // --- resolve and close: the customer is asked to rate (CLS-2) -----------------------
+  document.getElementById('resolve').addEventListener('click', async function () {
+    if (!state.current) return;
+    try {
+      await api('POST', '/api/v1/consultations/' + encodeURIComponent(state.current) + '/moves', { move: 'resolve' });
+      summaryState.textContent = Q.resolved;
+      refresh();
+    } catch (err) { showError(err.message); }
+  });
   // /console/queue?open=ID (from the supervisor's wall or the workspace) opens that chat.
   const wanted = new URLSearchParams(location.search).get('open');
   if (wanted) {
@@ -308,4 +402,5 @@
     };
     if (!openWanted()) refresh().then(openWanted);
   }
+
 })();
