@@ -447,7 +447,10 @@ class RulePack:
 
     def check(self, text: str, context: ReplyContext) -> CheckResult:
         """Run every rule over ``text``; see the module docstring for the contract."""
-        norm = normalize(text)
+        return self.result(text, self.findings(normalize(text), context))
+
+    def findings(self, norm: Normalized, context: ReplyContext) -> list[tuple[Violation, Hit]]:
+        """Every rule's findings on an already normalised reply, in text order."""
         found: list[tuple[Violation, Hit]] = []
         for rule in self.rules:
             for violation, hit in rule.violations(norm, context):
@@ -461,11 +464,20 @@ class RulePack:
                     continue
                 found.append((violation, hit))
         found.sort(key=lambda pair: (pair[0].span[0], pair[0].rule))
+        return found
+
+    def result(self, text: str, found: Sequence[tuple[Violation, Hit]]) -> CheckResult:
+        """The verdict from findings (the rules', and any added by the learned layer)."""
+        ordered = sorted(found, key=lambda pair: (pair[0].span[0], pair[0].rule))
         return CheckResult(
-            violations=tuple(v for v, _ in found),
-            fixed_text=_apply_fixes(text, found, self.rules),
+            violations=tuple(v for v, _ in ordered),
+            fixed_text=_apply_fixes(text, ordered, self.rules),
             pack_version=self.version,
         )
+
+    def primary_rule(self, code: str) -> Rule | None:
+        """The first rule of the pack for ``code`` (its action and fix serve learned flags)."""
+        return next((rule for rule in self.rules if rule.code == code), None)
 
 
 def _mask_span(original: str, start: int, end: int, kind: str) -> str:
@@ -499,9 +511,17 @@ def _apply_fixes(text: str, found: Sequence[tuple[Violation, Hit]], rules: Seque
         fixed = fixed[:start] + _mask_span(fixed, start, end, kind) + fixed[end:]
         last_start = start
     fired = {v.rule for v, _ in found if v.action is Action.FIX}
+    # A learned flag (rule id "ML-…") applies the fix of its code's first fixing rule.
+    learned_codes = {
+        v.code for v, _ in found if v.action is Action.FIX and v.rule.startswith("ML-")
+    }
     appendices = []
     for rule in rules:
-        if rule.id in fired and rule.fix_append and rule.fix_append not in appendices:
+        wanted = rule.id in fired
+        if not wanted and rule.code in learned_codes and rule.fix_append:
+            wanted = True
+            learned_codes.discard(rule.code)
+        if wanted and rule.fix_append and rule.fix_append not in appendices:
             appendices.append(rule.fix_append)
     if appendices:
         stripped = fixed.rstrip()

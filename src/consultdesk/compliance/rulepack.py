@@ -37,6 +37,7 @@ from consultdesk.compliance.model import (
     RuleExample,
     RuleId,
 )
+from consultdesk.compliance.normalize import normalize
 from consultdesk.shared.errors import ValidationFailed
 
 DEFAULT_PACK = "reply_rules.yaml"
@@ -265,6 +266,23 @@ def default_rule_pack() -> RulePack:
     return load_rule_pack()
 
 
-def check_reply(*, text: str, context: ReplyContext, pack: RulePack | None = None) -> CheckResult:
-    """Check one outgoing reply (agent's or bot's) before it is sent (QC-6)."""
-    return (pack or default_rule_pack()).check(text, context)
+def check_reply(
+    *,
+    text: str,
+    context: ReplyContext,
+    pack: RulePack | None = None,
+    learned: bool = True,
+) -> CheckResult:
+    """Check one outgoing reply (agent's or bot's) before it is sent (QC-6).
+
+    The rule pack runs on the normalised reply; then, unless ``learned`` is False (the
+    rules-only baseline), the shipped learned layer keeps or vetoes each rule finding
+    and adds its own flags (the decision is documented in ``learned.py``)."""
+    rules = pack or default_rule_pack()
+    norm = normalize(text)
+    found = rules.findings(norm, context)
+    if learned:
+        from consultdesk.compliance.learned import default_layer
+
+        found = default_layer().decide(norm=norm, context=context, found=found, pack=rules)
+    return rules.result(text, found)

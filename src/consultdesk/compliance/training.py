@@ -1,0 +1,256 @@
+"""Fitting the learned layer (``learned.py``) on a labelled corpus (QC-6).
+
+``train_layer`` reads labelled replies (the fields of ``compliance check`` input plus
+``expect``, ``family`` and ``split``), keeps the ``train`` split, and for every code:
+
+1. fits an L2 logistic regression (liblinear, balanced classes) on binary features
+   (n-grams seen in at least ``min_df`` training replies, plus context tokens);
+2. scores every training reply out of fold (grouped 5-fold: a family is never in the
+   fold it is scored by) and picks the threshold and the rule veto that maximise
+   recall − ``fp_cost`` × false-positive rate of the combined decision;
+3. refits on all training families; weights below ``prune`` in every column are
+   dropped so the shipped file stays small.
+
+Training needs scikit-learn; checking does not. Reproduce the shipped weights with
+``.venv/bin/python bench/train_compliance_model.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse import csr_matrix
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+
+from consultdesk.compliance.learned import APPLICABLE, LearnedLayer, features
+from consultdesk.compliance.model import VIOLATION_CODES, ReplyContext
+from consultdesk.compliance.normalize import normalize
+from consultdesk.compliance.rulepack import default_rule_pack
+from consultdesk.shared.errors import ValidationFailed
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """One labelled reply."""
+
+    text: str
+    context: ReplyContext
+    expect: frozenset[str]
+    family: str
+    split: str
+    style: str
+
+
+def read_labelled(path: Path) -> list[Labelled]:
+    """Read a labelled JSONL file; raises ValidationFailed naming the line."""
+    rows: list[Labelled] = []
+    try:
+        lines = path.read_text(encoding="utf-8-sig").split("\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationFailed(f"无法读取文件：{exc}", field=str(path)) from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        rows.append(parse_labelled_line(line, number=number))
+    return rows
+
+
+def parse_labelled_line(line: str, *, number: int) -> Labelled:
+    """One JSON line of a labelled file, or ValidationFailed naming the line and field."""
+    try:
+        raw = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(
+            f"第 {number} 行不是有效的 JSON：{exc.msg}", field=f"line {number}"
+        ) from exc
+    if not isinstance(raw, dict):
+        raise ValidationFailed(f"第 {number} 行应为 JSON 对象", field=f"line {number}")
+    text = raw.get("text")
+    if not isinstance(text, str):
+        raise ValidationFailed(f"第 {number} 行缺少回复文本 text", field=f"line {number}.text")
+    expect = raw.get("expect")
+    if not isinstance(expect, list) or not all(isinstance(c, str) for c in expect):
+        raise ValidationFailed(
+            f"第 {number} 行缺少 expect（违规代码列表）", field=f"line {number}.expect"
+        )
+    unknown = [c for c in expect if c not in VIOLATION_CODES]
+    if unknown:
+        raise ValidationFailed(
+            f"第 {number} 行有未知的违规代码：{', '.join(unknown)}", field=f"line {number}.expect"
+        )
+    try:
+        context = ReplyContext.from_mapping(raw.get("context"))
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            f"第 {number} 行：{exc.message}", field=f"line {number}.{exc.field}"
+        ) from exc
+    return Labelled(
+        text=text,
+        context=context,
+        expect=frozenset(expect),
+        family=str(raw.get("family", f"line-{number}")),
+        split=str(raw.get("split", "test")),
+        style=str(raw.get("style", "")),
+    )
+
+
+def _prepared(
+    rows: Sequence[Labelled],
+) -> tuple[list[set[str]], list[set[str]], list[dict[str, bool]]]:
+    pack = default_rule_pack()
+    feats, rule_codes, gates = [], [], []
+    for row in rows:
+        norm = normalize(row.text)
+        codes = {v.code for v, _ in pack.findings(norm, row.context)}
+        rule_codes.append(codes)
+        feats.append(features(norm, row.context, codes))
+        gates.append(
+            {
+                c: (APPLICABLE[c](row.context, norm) if c in APPLICABLE else True)
+                for c in VIOLATION_CODES
+            }
+        )
+    return feats, rule_codes, gates
+
+
+def _matrix(feats: Sequence[set[str]], vocabulary: dict[str, int]) -> csr_matrix:
+    indptr, indices = [0], []
+    for fs in feats:
+        indices.extend(sorted(vocabulary[f] for f in fs if f in vocabulary))
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float32)
+    return csr_matrix((data, indices, indptr), shape=(len(feats), len(vocabulary)))
+
+
+def _fit(x: csr_matrix, y: NDArray[np.bool_], c: float) -> LogisticRegression:
+    model = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=200)
+    model.fit(x, y)
+    return model
+
+
+def choose_cut(
+    y: NDArray[np.bool_],
+    scores: NDArray[np.float64],
+    rule: NDArray[np.bool_],
+    gate: NDArray[np.bool_],
+    *,
+    fp_cost: float,
+) -> tuple[float, float, dict[str, float]]:
+    """Threshold and veto maximising recall − fp_cost × FP rate of
+    (rule ∧ s ≥ veto) ∨ (gate ∧ s ≥ threshold); ties go to the higher threshold and the
+    lower veto."""
+    positives = max(1, int(y.sum()))
+    negatives = max(1, int((~y).sum()))
+    grid = sorted({float(v) for v in np.quantile(scores, np.linspace(0, 1, 201))} | {0.5})
+    thresholds = [*grid, float("inf")]
+    vetoes = [0.0, *[v for v in grid if v <= 0.5]]
+    best: tuple[float, float, float, float] | None = None
+    best_stats: dict[str, float] = {}
+    for thr in thresholds:
+        learned = gate & (scores >= thr)
+        for veto in vetoes:
+            pred = (rule & (scores >= veto)) | learned
+            tp = int((pred & y).sum())
+            fp = int((pred & ~y).sum())
+            objective = tp / positives - fp_cost * fp / negatives
+            key = (objective, thr, -veto, 0.0)
+            if best is None or key > best:
+                best = key
+                best_stats = {"recall": tp / positives, "fp_rate": fp / negatives, "fp": fp}
+    assert best is not None
+    return best[1], -best[2], best_stats
+
+
+def train_layer(
+    rows: Sequence[Labelled],
+    *,
+    c: float = 0.5,
+    min_df: int = 2,
+    fp_cost: float = 8.0,
+    prune: float = 0.01,
+    folds: int = 5,
+    corpus_digest: str = "",
+) -> LearnedLayer:
+    """Fit the layer on the ``train`` rows (see the module docstring)."""
+    train = [r for r in rows if r.split == "train"]
+    if not train:
+        raise ValidationFailed("没有训练数据（split=train）", field="split")
+    feats, rule_codes, gates = _prepared(train)
+    df = Counter(f for fs in feats for f in fs)
+    vocabulary = {
+        f: i
+        for i, f in enumerate(sorted(f for f, n in df.items() if n >= min_df or f.startswith("#")))
+    }
+    x = _matrix(feats, vocabulary)
+    groups = np.array([r.family for r in train])
+    codes = VIOLATION_CODES
+    weights = np.zeros((len(vocabulary), len(codes)), dtype=np.float32)
+    bias = np.zeros(len(codes), dtype=np.float32)
+    thresholds = np.full(len(codes), np.inf, dtype=np.float32)
+    vetoes = np.zeros(len(codes), dtype=np.float32)
+    cv: dict[str, Any] = {}
+    for j, code in enumerate(codes):
+        y = np.array([code in r.expect for r in train])
+        rule = np.array([code in rc for rc in rule_codes])
+        gate = np.array([g[code] for g in gates])
+        if y.sum() < 2:
+            continue
+        oof = np.zeros(len(train))
+        for fit_idx, score_idx in GroupKFold(n_splits=folds).split(x, y, groups):
+            if y[fit_idx].all() or not y[fit_idx].any():
+                oof[score_idx] = y[fit_idx].mean()
+                continue
+            model = _fit(x[fit_idx], y[fit_idx], c)
+            oof[score_idx] = model.predict_proba(x[score_idx])[:, 1]
+        thr, veto, stats = choose_cut(y, oof, rule, gate, fp_cost=fp_cost)
+        if code != "pii_leak":  # rules only (see learned.APPLICABLE)
+            thresholds[j] = thr
+        vetoes[j] = veto if code not in ("pii_leak", "suitability_mismatch") else 0.0
+        rules_tp = int((rule & y).sum())
+        cv[code] = {
+            "threshold": thr,
+            "veto": float(vetoes[j]),
+            "oof_recall": round(stats["recall"], 4),
+            "oof_fp_rate": round(stats["fp_rate"], 4),
+            "rules_only_recall": round(rules_tp / max(1, int(y.sum())), 4),
+            "positives": int(y.sum()),
+        }
+        model = _fit(x, y, c)
+        weights[:, j] = model.coef_[0]
+        bias[j] = model.intercept_[0]
+    keep = np.abs(weights).max(axis=1) >= prune
+    grams = sorted(vocabulary, key=vocabulary.__getitem__)
+    kept = [g for g, k in zip(grams, keep, strict=True) if k]
+    meta = {
+        "pack_version": default_rule_pack().version,
+        "corpus_sha256": corpus_digest,
+        "train_replies": len(train),
+        "train_families": len(set(groups)),
+        "c": c,
+        "min_df": min_df,
+        "fp_cost": fp_cost,
+        "cv": cv,
+    }
+    return LearnedLayer(
+        codes=codes,
+        vocabulary={g: i for i, g in enumerate(kept)},
+        weights=weights[keep],
+        bias=bias,
+        thresholds=thresholds,
+        vetoes=vetoes,
+        meta=meta,
+    )
+
+
+def digest(path: Path) -> str:
+    """SHA-256 of a corpus file, recorded in the weights it trained."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
