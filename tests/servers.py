@@ -24,15 +24,17 @@ STARTUP_TIMEOUT_S = 10.0
 
 
 @contextmanager
-def serve_in_thread(app: Any, *, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve `app` until the block ends; yields its base URL (no trailing slash)."""
+def serve_in_thread(app: Any, *, host: str = "127.0.0.1", lifespan: str = "off") -> Iterator[str]:
+    """Serve `app` until the block ends; yields its base URL (no trailing slash).
+    ``lifespan="on"`` runs the app's start-up as ``consultdesk serve`` does (the bot, the
+    jobs runner when the container says so)."""
     config = uvicorn.Config(
         app,
         host=host,
         port=0,
         log_level="warning",
         access_log=False,
-        lifespan="off",
+        lifespan=lifespan,
         http="h11",
         ws="websockets-sansio",
         loop="asyncio",

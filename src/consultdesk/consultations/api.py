@@ -341,9 +341,22 @@ def move_consultation(
     consultation_id: ConsultationIdPath, body: MoveIn, container: ContainerDep, member: Handler
 ) -> ConsultationOut:
     """A lifecycle move; ``accept`` also sends the channel greeting (ACC-3)."""
+    from consultdesk.routing import service as routing
+
     with container.uow() as session:
         c = visible_consultation(session, member, consultation_id)
-        c = service.move(
+        # Taken from the queue page: routing's offer and the agent's load follow (STD-6).
+        taken = (
+            routing.take(
+                session=session,
+                now=container.clock.now(),
+                member=member,
+                consultation_id=consultation_id,
+            )
+            if body.move == Move.ACCEPT.value and body.agent_id is None
+            else None
+        )
+        c = taken or service.move(
             session=session,
             now=container.clock.now(),
             consultation_id=consultation_id,

@@ -186,6 +186,27 @@ def reassign(
     return QueueOut(**asdict(entry))
 
 
+class HandBackIn(ReasonIn):
+    move: Literal["transfer", "escalate"]
+
+
+@router.post("/api/v1/routing/queue/{consultation_id}/hand-back", response_model=QueueOut)
+def hand_back(
+    consultation_id: str, body: HandBackIn, container: ContainerDep, member: Agent
+) -> QueueOut:
+    """STD-6: the holding agent transfers the consultation or escalates it to a senior."""
+    with container.uow() as session:
+        entry = service.hand_back(
+            session=session,
+            now=container.clock.now(),
+            consultation_id=consultation_id,
+            actor=member,
+            move=body.move,
+            reason=body.reason,
+        )
+    return QueueOut(**asdict(entry))
+
+
 @router.post("/api/v1/routing/queue/{consultation_id}/takeover", response_model=AcceptedOut)
 def take_over(
     consultation_id: str, body: ReasonIn, container: ContainerDep, supervisor: Supervisor

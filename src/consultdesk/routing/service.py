@@ -454,6 +454,42 @@ def accept(
     return c
 
 
+def take(
+    *, session: Session, now: datetime, member: StaffMember, consultation_id: str
+) -> Consultation | None:
+    """The agent takes a consultation from the queue page (ACC-1, STD-6): what was offered
+    to them is accepted as ``accept`` does; what is waiting becomes theirs and counts in
+    their load. Refused when it is offered to a colleague. ``None`` when routing does not
+    hold the consultation (never queued, or already assigned or done): the caller moves
+    it as before."""
+    q = session.get(RoutingQueueRow, consultation_id, with_for_update=True)
+    if q is None or q.state in (QueueState.ASSIGNED.value, QueueState.DONE.value):
+        return None
+    if q.state == QueueState.OFFERED.value and q.agent_id != member.id:
+        raise Conflict("该咨询已分配给其他坐席", field="consultation_id")
+    if q.state == QueueState.WAITING.value:
+        agent = session.get(RoutingAgentRow, member.id, with_for_update=True)
+        if agent is not None:
+            if q.channel in VOICE_CHANNELS:
+                agent.on_call = True
+            else:
+                # PREP-5: no more chats at once than the policy allows (3).
+                limit = current_policy(session=session, branch=BranchCode(agent.branch)).int(
+                    "routing.max_concurrent_chats"
+                )
+                if agent.chats >= limit:
+                    raise Conflict(
+                        f"同时处理的在线咨询已达上限（{limit} 个）", field="consultation_id"
+                    )
+                agent.chats += 1
+            agent.idle_since = now
+        q.agent_id = member.id
+        q.state = QueueState.OFFERED.value
+        q.offered_at = now
+        session.flush()
+    return accept(session=session, now=now, member=member, consultation_id=consultation_id)
+
+
 def release(*, session: Session, now: datetime, consultation_id: str) -> None:
     """The consultation is over for routing (resolved, closed, call ended): the agent's
     place is free again and the SLA clocks are brought in line."""
@@ -506,6 +542,53 @@ def reassign(
             )
     _requeue(q, agent)
     session.flush()
+    dispatch(session=session, now=now, branch=q.branch)
+    return entry_of(q)
+
+
+HAND_BACK_MOVES = {"transfer": Move.TRANSFER, "escalate": Move.ESCALATE}
+
+
+def hand_back(
+    *,
+    session: Session,
+    now: datetime,
+    consultation_id: str,
+    actor: StaffMember,
+    move: str,
+    reason: str,
+) -> QueueEntry:
+    """The holding agent gives a consultation back (STD-6): ``transfer`` puts it in the
+    queue for a colleague, ``escalate`` for a senior agent (ACP-4: complex work). Either
+    way the agent's place is freed, the agent is passed over for it, the reason is on
+    the timeline and the next qualified agent is offered it at once. Refused for work the
+    caller does not hold and for ids outside the caller's scope."""
+    the_move = HAND_BACK_MOVES.get(move)
+    if the_move is None:
+        raise ValidationFailed("只能转接（transfer）或升级（escalate）", field="move")
+    reason = reason.strip()
+    if not reason or len(reason) > 200:
+        raise ValidationFailed("请填写原因（1–200 个字符）", field="reason")
+    c = consultations.get_consultation(
+        session=session, consultation_id=consultation_id, scope=actor.scope
+    )
+    q = session.get(RoutingQueueRow, consultation_id, with_for_update=True)
+    if q is None or q.state != QueueState.ASSIGNED.value or q.agent_id != actor.id:
+        raise Conflict("该咨询不在您的处理中", field="consultation_id")
+    agent = session.get(RoutingAgentRow, actor.id, with_for_update=True)
+    consultations.move(
+        session=session,
+        now=now,
+        consultation_id=consultation_id,
+        move=the_move,
+        actor=actor.id,
+        reason=reason,
+    )
+    _requeue(q, agent)
+    after = consultations.get_consultation(scope=SYSTEM, session=session, consultation_id=c.id)
+    q.needs_senior = _needs_senior(after)
+    session.flush()
+    sla.sync_clocks(session=session, now=now, consultation_id=consultation_id)
     dispatch(session=session, now=now, branch=q.branch)
     return entry_of(q)
 

@@ -220,6 +220,7 @@
     subscribe(state.current);
     loadHistory(row.dataset.customer);
     loadIdentity(state.current);
+    loadWork(state.current, row.dataset.customer);
     verifyLink.href = '/console/identity?consultation_id=' + encodeURIComponent(state.current);
     draft.flags.replaceChildren(); draft.fix.hidden = true;
   }
@@ -309,10 +310,16 @@
     try {
       const v = await api('GET', '/api/v1/consultations/' + encodeURIComponent(id) + '/identity');
       if (state.current !== id) return;
-      identityState.textContent = v.verified ? Q.verified : Q.unverified;
-      identityState.className = v.verified ? 'notice' : 'error';
+      const ok = v.level === 'verified';
+      identityState.textContent = ok ? Q.verified : Q.unverified;
+      identityState.className = ok ? 'notice' : 'error';
+      if (ok && !work.productsFor) loadProducts(id);
     } catch (err) { identityState.textContent = ''; }
   }
+  // The check happens in the verification page beside the chat: follow it here.
+  const IDENTITY_POLL_MS = 3000;
+  setInterval(function () { if (state.current && !document.hidden) loadIdentity(state.current); }, IDENTITY_POLL_MS);
+  window.addEventListener('focus', function () { if (state.current) loadIdentity(state.current); });
 
   // --- compliance flags on the draft, before send, with the fix in one click (QC-6) ---
   const draft = { flags: document.getElementById('draft-flags'), fix: document.getElementById('apply-fix'), timer: 0, ticket: 0, fixed: '' };
@@ -392,6 +399,130 @@
       refresh();
     } catch (err) { showError(err.message); }
   });
+
+  // --- the customer's products and open follow-ups; record and act (ACC-4, CLS-3, SOL-4)
+  const workBox = document.querySelector('[data-testid=work-forms]');
+  const work = { productsFor: null, customer: null };
+  const products = document.getElementById('customer-products');
+  const followups = document.getElementById('customer-followups');
+  const workState = document.getElementById('work-state');
+  const classifyForm = document.getElementById('classify-form');
+  const reasonInput = document.getElementById('move-reason');
+  const followupForm = document.getElementById('followup-form');
+  const appointmentForm = document.getElementById('appointment-form');
+  function item(list, text) { const li = document.createElement('li'); li.textContent = text; list.appendChild(li); return li; }
+  function muted(list, text) { list.replaceChildren(); item(list, text).className = 'muted'; }
+  function said(text) { workState.textContent = text; showError(''); }
+  const cid = function () { return encodeURIComponent(state.current); };
+
+  async function loadProducts(id) {
+    work.productsFor = id;
+    try {
+      const f = await api('GET', '/api/v1/consultations/' + encodeURIComponent(id) + '/core/accounts');
+      if (state.current !== id) return;
+      products.replaceChildren();
+      if (!f.data.length) muted(products, Q['products.none']);
+      f.data.forEach(function (a) { item(products, a.kind + ' ' + a.number_masked + ' · ' + a.status); });
+      item(products, f.source.note).className = 'muted';
+    } catch (err) { work.productsFor = null; muted(products, err.message); }
+  }
+  async function loadFollowups(customerId) {
+    if (!customerId) { muted(followups, Q.visitor); return; }
+    try {
+      const open = (await api('GET', '/api/v1/customers/' + encodeURIComponent(customerId) + '/followups'))
+        .filter(function (f) { return f.state !== 'closed'; });
+      followups.replaceChildren();
+      if (!open.length) muted(followups, '—');
+      open.forEach(function (f) {
+        item(followups, Q['followup.' + f.kind] + ' · ' + Q['followup.due'] + ' ' + f.due_date + (f.overdue ? ' ⚠' : ''));
+      });
+    } catch (err) { muted(followups, err.message); }
+  }
+  async function loadSlots() {
+    const select = appointmentForm.elements.namedItem('slot_id');
+    const today = new Date().toISOString().slice(0, 10);
+    try {
+      const slots = await api('GET', '/api/v1/appointments/slots?branch=' + encodeURIComponent(workBox.dataset.branch) + '&day_from=' + today);
+      select.replaceChildren();
+      const none = document.createElement('option'); none.value = ''; none.textContent = slots.length ? '—' : Q['slots.none'];
+      select.appendChild(none);
+      slots.slice(0, 30).forEach(function (sl) {
+        const o = document.createElement('option');
+        o.value = sl.id; o.textContent = sl.day + ' ' + String(sl.starts).slice(0, 5) + '–' + String(sl.ends).slice(0, 5);
+        select.appendChild(o);
+      });
+    } catch (err) { /* booking stays possible once slots load */ }
+  }
+  function loadWork(id, customerId) {
+    work.productsFor = null; work.customer = customerId || null;
+    muted(products, Q['products.after_verify']);
+    classifyForm.reset(); reasonInput.value = ''; workState.textContent = '';
+    appointmentForm.hidden = !customerId;
+    loadFollowups(customerId);
+    api('GET', '/api/v1/consultations/' + encodeURIComponent(id)).then(function (c) {
+      if (state.current !== id) return;
+      ['type', 'business_line', 'priority', 'complexity'].forEach(function (k) {
+        if (c[k]) classifyForm.elements.namedItem(k).value = c[k];
+      });
+    }).catch(function () { /* the form stays empty */ });
+  }
+  classifyForm.addEventListener('submit', async function (e) {
+    e.preventDefault();
+    if (!state.current) return;
+    const body = {};
+    ['type', 'business_line', 'priority', 'complexity'].forEach(function (k) {
+      const v = classifyForm.elements.namedItem(k).value; if (v) body[k] = v;
+    });
+    try { await api('POST', '/api/v1/consultations/' + cid() + '/classify', body); said(Q.saved); checkDraft(); }
+    catch (err) { showError(err.message); }
+  });
+  async function handBack(move, done) {
+    if (!state.current) return;
+    const reason = reasonInput.value.trim();
+    if (!reason) { showError(Q.reason_needed); reasonInput.focus(); return; }
+    try {
+      await api('POST', '/api/v1/routing/queue/' + cid() + '/hand-back', { move: move, reason: reason });
+      said(done); refresh();
+    } catch (err) { showError(err.message); }
+  }
+  document.getElementById('escalate').addEventListener('click', function () { handBack('escalate', Q.escalated); });
+  document.getElementById('transfer').addEventListener('click', function () { handBack('transfer', Q.transferred); });
+  followupForm.addEventListener('submit', async function (e) {
+    e.preventDefault();
+    if (!state.current) return;
+    try {
+      const f = await api('POST', '/api/v1/consultations/' + cid() + '/followups', { kind: followupForm.elements.namedItem('kind').value, owner_id: workBox.dataset.me });
+      said(Q.followup_opened + f.due_date);
+      loadFollowups(work.customer);
+    } catch (err) { showError(err.message); }
+  });
+  appointmentForm.addEventListener('submit', async function (e) {
+    e.preventDefault();
+    if (!state.current || !work.customer) return;
+    try {
+      const a = await api('POST', '/api/v1/appointments', {
+        slot_id: appointmentForm.elements.namedItem('slot_id').value,
+        customer_id: work.customer,
+        purpose: appointmentForm.elements.namedItem('purpose').value,
+        consultation_id: state.current,
+      });
+      said(Q.booked + a.number);
+      loadSlots();
+    } catch (err) { showError(err.message); }
+  });
+  loadSlots();
+
+  // --- keyboard: Ctrl+Enter sends, Alt+F applies the fix, Alt+S saves the record -------
+  replyArea.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); sendForm.requestSubmit(); }
+  });
+  document.addEventListener('keydown', function (e) {
+    if (!e.altKey || panel.hidden) return;
+    const k = e.key.toLowerCase();
+    if (k === 'f' && !draft.fix.hidden) { e.preventDefault(); draft.fix.click(); }
+    else if (k === 's') { e.preventDefault(); classifyForm.requestSubmit(); }
+  });
+
   // /console/queue?open=ID (from the supervisor's wall or the workspace) opens that chat.
   const wanted = new URLSearchParams(location.search).get('open');
   if (wanted) {
