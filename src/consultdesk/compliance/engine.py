@@ -149,9 +149,12 @@ class ClaimDetector:
     unless_guaranteed: bool = False
     questions_negate: bool = True
     same_clause: bool = False  # the match may not run across a clause boundary
+    only_unverified: bool = False  # account facts: only before identity is verified
 
     def find(self, norm: Normalized, ctx: ReplyContext) -> list[Hit]:
         if self.topics is not None and ctx.topic not in self.topics:
+            return []
+        if self.only_unverified and ctx.verified:
             return []
         if self.unless_guaranteed and ctx.guaranteed is True:
             return []
@@ -210,15 +213,15 @@ class RequiredDisclosureDetector:
             trigger = self._trigger(self.any_topic, norm)
             if trigger is not None and self.any_topic_cue is not None:
                 trigger = trigger if self.any_topic_cue.search(norm.compact) else None
-        if trigger is None or self._is_satisfied(norm.compact):
+        if trigger is None or self.is_satisfied(norm.compact):
             return []
         if self.unless is not None and self.unless.search(norm.compact):
             return []
         span = norm.span_of_compact(*trigger.span())
         return [Hit(span, {"match": norm.original[span[0] : span[1]]})]
 
-    def _is_satisfied(self, compact: str) -> bool:
-        # A disclosure asked as a question (不保本吗？) does not count.
+    def is_satisfied(self, compact: str) -> bool:
+        """True when the required statement is made (a question, 不保本吗？, is not)."""
         return any(not _QUESTION.match(compact, m.end()) for m in self.satisfied.finditer(compact))
 
 

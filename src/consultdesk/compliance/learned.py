@@ -21,6 +21,12 @@ Decision, per code c, with the score s = sigmoid(bias + Σ weights of present fe
   in an empty reply, never flags). Unmasked numbers (pii_leak) are left to the rules:
   digits are exact.
 
+For missing_risk_disclosure and missing_non_guaranteed the score is that of one more
+column, ``product_talk`` (does the reply recommend or describe an investment product?),
+and the flag also needs the pack's own pattern for the statement (风险提示 / 不保本) to be
+absent: the model learns what product talk sounds like, the reviewed pack keeps deciding
+what counts as the disclosure.
+
 Thresholds and vetoes were chosen by cross-validation over training families (see
 ``training.py``); a code whose threshold is +inf is rules-only. A learned flag names
 its code, the rule id ``ML-<code>``, the highest-weight span of the reply as evidence,
@@ -42,11 +48,15 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from consultdesk.compliance.engine import Hit, RulePack
+from consultdesk.compliance.engine import Hit, RequiredDisclosureDetector, Rule, RulePack
 from consultdesk.compliance.model import ReplyContext, RuleId, Violation
 from consultdesk.compliance.normalize import Normalized
 
 MODEL_FILE = "reply_model.npz"
+# An extra column: does the reply talk about (recommend, describe) an investment product?
+PRODUCT_TALK = "product_talk"
+# Codes decided as "product talk (learned) and the statement absent (the pack's pattern)".
+DISCLOSURE_CODES = frozenset({"missing_risk_disclosure", "missing_non_guaranteed"})
 MAX_N = 3
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _EVIDENCE_MAX = 24  # compact characters
@@ -225,16 +235,21 @@ class LearnedLayer:
         """The rule findings kept and the learned flags added (see the module docstring)."""
         rule_codes = {v.code for v, _ in found}
         scores, text_part = self.scores(features(norm, context, rule_codes))
+
+        def column_of(code: str) -> str:
+            return PRODUCT_TALK if code in DISCLOSURE_CODES else code
+
         kept = [
             (v, h)
             for v, h in found
-            if v.code not in self.codes or scores[v.code] >= self.vetoes[self.codes.index(v.code)]
+            if v.code not in self.codes
+            or scores[column_of(v.code)] >= self.vetoes[self.codes.index(v.code)]
         ]
         for column, code in enumerate(self.codes):
-            score = scores[code]
-            if code in rule_codes or score < self.thresholds[column]:
+            if code == PRODUCT_TALK or code in rule_codes:
                 continue
-            if text_part[code] <= 0:
+            score = scores[column_of(code)]
+            if score < self.thresholds[column] or text_part[column_of(code)] <= 0:
                 continue  # the context alone never flags: the words must point to the code
             applicable = APPLICABLE.get(code)
             if applicable is not None and not applicable(context, norm):
@@ -242,12 +257,20 @@ class LearnedLayer:
             rule = pack.primary_rule(code)
             if rule is None:
                 continue
-            span = self.evidence(norm, code)
+            if code in DISCLOSURE_CODES and _statement_made(rule, norm):
+                continue
+            span = self.evidence(norm, column_of(code))
             match = norm.original[span[0] : span[1]]
             message = MESSAGES[code].format(match=match, score=f"{score:.2f}")
             violation = Violation(code, RuleId(f"ML-{code}"), span, message, rule.action)
             kept.append((violation, Hit(span, {"match": match, "score": f"{score:.2f}"})))
         return kept
+
+
+def _statement_made(rule: Rule, norm: Normalized) -> bool:
+    """The pack's own test of a required statement (风险提示 / 不保本) on the reply."""
+    detector = rule.detector
+    return isinstance(detector, RequiredDisclosureDetector) and detector.is_satisfied(norm.compact)
 
 
 def save_layer(layer: LearnedLayer, path: Path) -> None:

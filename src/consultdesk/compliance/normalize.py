@@ -209,6 +209,9 @@ def _rewrite(text: str, index: list[int]) -> tuple[str, list[int]]:
         digits = _numeral_as_digits(m.group())
         if digits is not None and digits != m.group():
             pieces.append((m.start(), m.end(), digits))
+    # Spaces inside a run of Chinese characters (溢缴 款, 保 本) split no words.
+    for m in _CJK_SPACE.finditer(text):
+        pieces.append((m.start(), m.end(), ""))
     if not pieces:
         return text, index
     out: list[str] = []
@@ -220,15 +223,19 @@ def _rewrite(text: str, index: list[int]) -> tuple[str, list[int]]:
         out.append(text[cursor:start])
         out_index.extend(index[cursor:start])
         out.append(replacement)
-        first, last = index[start], index[end - 1]
-        out_index.extend([first] * (len(replacement) - 1) + [last])
+        if replacement:
+            first, last = index[start], index[end - 1]
+            out_index.extend([first] * (len(replacement) - 1) + [last])
         cursor = end
     out.append(text[cursor:])
     out_index.extend(index[cursor:])
     return "".join(out), out_index
 
 
-_NEEDS_REWRITE: Final = re.compile(r"[a-z]|[一二两三四五六七八九十]")
+_CJK_SPACE: Final = re.compile(r"(?<=[\u4e00-\u9fff])[ \t\u3000\u00a0]+(?=[\u4e00-\u9fff])")
+_NEEDS_REWRITE: Final = re.compile(
+    r"[a-z]|[一二两三四五六七八九十]|[\u4e00-\u9fff][ \t\u3000\u00a0]+[\u4e00-\u9fff]"
+)
 
 
 class Normalized:

@@ -69,6 +69,7 @@ def _claim(params: Mapping[str, Any], settings: PackSettings, where: str) -> Det
         unless_guaranteed=bool(params.get("unless_guaranteed", False)),
         questions_negate=bool(params.get("questions_negate", True)),
         same_clause=bool(params.get("same_clause", False)),
+        only_unverified=bool(params.get("only_unverified", False)),
     )
 
 

@@ -31,7 +31,13 @@ from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
-from consultdesk.compliance.learned import APPLICABLE, LearnedLayer, features
+from consultdesk.compliance.learned import (
+    APPLICABLE,
+    DISCLOSURE_CODES,
+    PRODUCT_TALK,
+    LearnedLayer,
+    features,
+)
 from consultdesk.compliance.model import VIOLATION_CODES, ReplyContext
 from consultdesk.compliance.normalize import normalize
 from consultdesk.compliance.rulepack import default_rule_pack
@@ -48,6 +54,7 @@ class Labelled:
     family: str
     split: str
     style: str
+    product_talk: bool | None = None  # talks about an investment product (None: unknown)
 
 
 def read_labelled(path: Path) -> list[Labelled]:
@@ -100,6 +107,7 @@ def parse_labelled_line(line: str, *, number: int) -> Labelled:
         family=str(raw.get("family", f"line-{number}")),
         split=str(raw.get("split", "test")),
         style=str(raw.get("style", "")),
+        product_talk=raw.get("product_talk") if isinstance(raw.get("product_talk"), bool) else None,
     )
 
 
@@ -192,26 +200,56 @@ def train_layer(
     }
     x = _matrix(feats, vocabulary)
     groups = np.array([r.family for r in train])
-    codes = VIOLATION_CODES
-    weights = np.zeros((len(vocabulary), len(codes)), dtype=np.float32)
-    bias = np.zeros(len(codes), dtype=np.float32)
-    thresholds = np.full(len(codes), np.inf, dtype=np.float32)
-    vetoes = np.zeros(len(codes), dtype=np.float32)
+    text_columns = np.array([not f.startswith("#") for f in sorted(vocabulary, key=vocabulary.__getitem__)])
+    x_text = x[:, np.flatnonzero(text_columns)]
+    columns = (*VIOLATION_CODES, PRODUCT_TALK)
+    weights = np.zeros((len(vocabulary), len(columns)), dtype=np.float32)
+    bias = np.zeros(len(columns), dtype=np.float32)
+    thresholds = np.full(len(columns), np.inf, dtype=np.float32)
+    vetoes = np.zeros(len(columns), dtype=np.float32)
     cv: dict[str, Any] = {}
-    for j, code in enumerate(codes):
+    norms = [normalize(r.text) for r in train]
+
+    def fit_column(j: int, y: NDArray[np.bool_], known: NDArray[np.bool_]) -> tuple[
+        NDArray[np.float64], NDArray[np.bool_]
+    ]:
+        """Out-of-fold scores and text-share signs of column j; then the final fit."""
+        oof = np.zeros(len(train))
+        text_says = np.zeros(len(train), dtype=bool)
+        for fit_idx, score_idx in GroupKFold(n_splits=folds).split(x, y, groups):
+            fit_idx = fit_idx[known[fit_idx]]
+            if y[fit_idx].all() or not y[fit_idx].any():
+                oof[score_idx] = y[fit_idx].mean() if len(fit_idx) else 0.0
+                continue
+            model = _fit(x[fit_idx], y[fit_idx], c)
+            oof[score_idx] = model.predict_proba(x[score_idx])[:, 1]
+            text_says[score_idx] = (x_text[score_idx] @ model.coef_[0][text_columns]) > 0
+        model = _fit(x[known], y[known], c)
+        weights[:, j] = model.coef_[0]
+        bias[j] = model.intercept_[0]
+        return oof, text_says
+
+    everyone = np.ones(len(train), dtype=bool)
+    talk_y = np.array([bool(r.product_talk) for r in train])
+    talk_known = np.array([r.product_talk is not None for r in train])
+    talk_oof, talk_text = fit_column(len(VIOLATION_CODES), talk_y, talk_known)
+    pack = default_rule_pack()
+    for j, code in enumerate(VIOLATION_CODES):
         y = np.array([code in r.expect for r in train])
         rule = np.array([code in rc for rc in rule_codes])
         gate = np.array([g[code] for g in gates])
         if y.sum() < 2:
             continue
-        oof = np.zeros(len(train))
-        for fit_idx, score_idx in GroupKFold(n_splits=folds).split(x, y, groups):
-            if y[fit_idx].all() or not y[fit_idx].any():
-                oof[score_idx] = y[fit_idx].mean()
-                continue
-            model = _fit(x[fit_idx], y[fit_idx], c)
-            oof[score_idx] = model.predict_proba(x[score_idx])[:, 1]
-        thr, veto, stats = choose_cut(y, oof, rule, gate, fp_cost=fp_cost)
+        if code in DISCLOSURE_CODES:
+            # Whether the reply talks about a product is learned; whether the statement
+            # is there is the pack's own (reviewed) pattern.
+            detector = pack.primary_rule(code).detector  # type: ignore[union-attr]
+            said = np.array([detector.is_satisfied(n.compact) for n in norms])  # type: ignore[attr-defined]
+            oof, text_says, gate = talk_oof, talk_text, gate & ~said
+        else:
+            oof, text_says = fit_column(j, y, everyone)
+        # The same gates as learned.LearnedLayer.decide: context, and the text's own share.
+        thr, veto, stats = choose_cut(y, oof, rule, gate & text_says, fp_cost=fp_cost)
         if code != "pii_leak":  # rules only (see learned.APPLICABLE)
             thresholds[j] = thr
         vetoes[j] = veto if code not in ("pii_leak", "suitability_mismatch") else 0.0
@@ -224,9 +262,6 @@ def train_layer(
             "rules_only_recall": round(rules_tp / max(1, int(y.sum())), 4),
             "positives": int(y.sum()),
         }
-        model = _fit(x, y, c)
-        weights[:, j] = model.coef_[0]
-        bias[j] = model.intercept_[0]
     keep = np.abs(weights).max(axis=1) >= prune
     grams = sorted(vocabulary, key=vocabulary.__getitem__)
     kept = [g for g, k in zip(grams, keep, strict=True) if k]
@@ -241,7 +276,7 @@ def train_layer(
         "cv": cv,
     }
     return LearnedLayer(
-        codes=codes,
+        codes=columns,
         vocabulary={g: i for i, g in enumerate(kept)},
         weights=weights[keep],
         bias=bias,

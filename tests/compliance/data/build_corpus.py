@@ -27,6 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from tests.compliance.corpus import full_corpus  # noqa: E402
 from tests.compliance.data.families import FAMILIES  # noqa: E402
+from tests.compliance.data.families_extra import EXTRA_FAMILIES  # noqa: E402
+from tests.compliance.data.families_holdout import HOLDOUT_FAMILIES  # noqa: E402
 from tests.compliance.data.families_more import MORE_FAMILIES  # noqa: E402
 
 OUT = Path(__file__).with_name("corpus.jsonl")
@@ -60,6 +62,18 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "LOAN": _ctx("loan", verified=False),
     "DEP": _ctx("deposit", guaranteed=True),
 }
+# Fixed-label families that describe an investment product (with its disclosures).
+PRODUCT_FIXED = frozenset(
+    {
+        "ok-su-match",
+        "ok-fc-history",
+        "ok-fc-explain-benchmark",
+        "ok-fc-question",
+        "rs-wealth-rate",
+        "rs-wealth-fee",
+        "jg-wealth",
+    }
+)
 # Where a recommendation is suitable: the same words to a customer who may buy it.
 SUITABLE = {"W42": "W", "W53": "W"}
 
@@ -151,27 +165,52 @@ def _variants(text: str, style: str, seed: int) -> list[tuple[str, str]]:
 
 
 def _split_of_families(ids: list[str]) -> dict[str, str]:
-    groups: dict[str, list[str]] = {}
-    for fid in ids:
-        parts = fid.split("-")
-        group = "-".join(parts[:2]) if parts[0] == "ok" else parts[0]
-        groups.setdefault(group, []).append(fid)
-    split = {}
-    for members in groups.values():
-        for i, fid in enumerate(sorted(members, key=lambda f: _h("split", f))):
-            split[fid] = "test" if i % 3 == 1 else "train"
-    return split
+    # Stable per family (adding families never moves another one): a third are test.
+    return {fid: "test" if _h("split", fid) % 3 == 0 else "train" for fid in ids}
+
+
+def _knowledge_base() -> list[dict[str, Any]]:
+    """The demo knowledge base's answers (written for consultdesk, meant to be compliant)
+    as training replies in the topic the reply gate gives their business line; the
+    jargon the pack warns about in a few of them is kept as labelled."""
+    from consultdesk.compliance.model import ReplyContext
+    from consultdesk.compliance.rulepack import check_reply
+    from consultdesk.consultations.reply_gate import TOPIC_OF_LINE
+    from consultdesk.knowledge.demo import load_demo_entries
+
+    rows = []
+    for entry in load_demo_entries():
+        topic = TOPIC_OF_LINE[entry.business_line.value]
+        ctx = {**CONTEXTS["GEN"], "topic": topic}
+        answer = entry.content.answer
+        codes = check_reply(text=answer, context=ReplyContext.from_mapping(ctx), learned=False).codes
+        rows.append(
+            {
+                "id": f"kb#{entry.entry_id}",
+                "text": answer,
+                "context": ctx,
+                "expect": sorted(codes & {"jargon_unexplained"}),
+                "family": f"kb-{entry.entry_id}",
+                "style": "knowledge-base",
+                "split": "train",
+                "product_talk": None if topic in ("wealth", "insurance", "forex") else False,
+            }
+        )
+    return rows
 
 
 def build() -> list[dict[str, Any]]:
-    families = FAMILIES + MORE_FAMILIES
+    families = FAMILIES + MORE_FAMILIES + EXTRA_FAMILIES + HOLDOUT_FAMILIES
     ids = [f[0] for f in families]
     dupes = [fid for fid, n in Counter(ids).items() if n > 1]
     if dupes:
         raise SystemExit(f"duplicate family ids: {dupes}")
     split = _split_of_families(ids)
+    split.update({f[0]: "holdout" for f in HOLDOUT_FAMILIES})
     rows: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
+
+    product_talk = False
 
     def add(
         text: str, ctx_name: str, ctx: dict[str, Any], expect: set[str], fid: str, style: str
@@ -189,6 +228,7 @@ def build() -> list[dict[str, Any]]:
                 "family": fid,
                 "style": style,
                 "split": split[fid],
+                "product_talk": product_talk,
             }
         )
 
@@ -211,6 +251,7 @@ def build() -> list[dict[str, Any]]:
             if fid.startswith("ok-"):
                 style = "near-miss" if style == "plain" else style
             text = _fill(raw, seed)
+            product_talk = kind in ("product", "suit") or fid in PRODUCT_FIXED
             ctx = CONTEXTS[ctx_name]
             wealth = ctx["topic"] == "wealth" and ctx["guaranteed"] is not True
             for variant, vstyle in _variants(text, style, seed):
@@ -281,8 +322,11 @@ def build() -> list[dict[str, Any]]:
                 "family": f"legacy-{i + 1}",
                 "style": "legacy",
                 "split": "train",
+                # known only where a disclosure is labelled missing
+                "product_talk": True if expected & {RD, NG} else None,
             }
         )
+    rows.extend(_knowledge_base())
     return rows
 
 
@@ -293,7 +337,7 @@ def main() -> None:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     by_split = Counter(r["split"] for r in rows)
     print(f"{len(rows)} replies -> {OUT.relative_to(ROOT)}; {dict(by_split)}")
-    new = [r for r in rows if r["style"] != "legacy"]
+    new = [r for r in rows if r["style"] not in ("legacy", "knowledge-base")]
     print("new replies by style:", dict(Counter(r["style"] for r in new)))
     print(
         "families:",
