@@ -206,3 +206,34 @@ def test_a_shift_from_the_bot_to_the_rating_with_the_supervisor_watching(
     supervisor.reload()
     expect(supervisor.locator("#escalation-rows tr").first).to_contain_text("李娜")
     desk.shot(supervisor, "08-supervisor-escalation-with-agent")
+
+
+def test_chats_in_hand_sit_side_by_side_and_count_what_was_not_read(
+    browser: Browser, desk: Desk
+) -> None:
+    # REQ: PREP-5 — up to the policy's three chats; a message in another chat is not missed.
+    customers = []
+    for subject in ("并行一：挂失", "并行二：转账限额"):
+        page = browser.new_context(viewport=PHONE).new_page()
+        page.goto(desk.base + "/chat")
+        page.get_by_test_id("chat-subject").fill(subject)
+        page.get_by_test_id("chat-start").click()
+        expect(page.get_by_test_id("chat-status")).not_to_be_empty()
+        customers.append(page)
+    agent = signed_in(browser, desk.base, "agent")
+    agent.goto(desk.base + "/console/queue")
+    for subject in ("并行一：挂失", "并行二：转账限额"):
+        agent.locator("#queue-rows tr", has_text=subject).first.get_by_test_id("accept").click()
+        expect(agent.get_by_test_id("chat-panel")).to_be_visible()
+    tabs = agent.get_by_test_id("held-chats").get_by_test_id("held-chat")
+    expect(tabs.filter(has_text="并行一")).to_be_visible(timeout=WAIT)
+    expect(tabs.filter(has_text="并行二")).to_have_attribute("aria-selected", "true")
+
+    customers[0].get_by_test_id("chat-input").fill("我的卡丢了，请帮我挂失")
+    customers[0].get_by_test_id("chat-send").click()
+    first = tabs.filter(has_text="并行一")
+    expect(first.get_by_test_id("unread")).to_have_text("1", timeout=WAIT)
+    desk.shot(agent, "09-agent-two-chats-one-unread")
+    first.click()
+    expect(agent.get_by_test_id("agent-log")).to_contain_text("请帮我挂失")
+    expect(first.get_by_test_id("unread")).to_have_count(0)

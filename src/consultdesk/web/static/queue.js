@@ -16,7 +16,7 @@
   const summaryState = document.getElementById('summary-state');
   const historyList = document.getElementById('history-list');
   const handoff = document.getElementById('handoff');
-  const state = { ws: null, current: null, seen: new Set(), pending: new Map(), n: 0, queued: [] };
+  const state = { ws: null, current: null, seen: new Set(), pending: new Map(), n: 0, queued: [], following: new Set(), unread: {} };
   const replyArea = sendForm.elements.namedItem('text');
   const suggestState = document.getElementById('suggest-state');
   const suggestList = document.getElementById('suggest-list');
@@ -169,7 +169,7 @@
         if (ev.consultation_id !== state.current) return;
         if (ev.messages.map(show).some(Boolean)) suggestFor(suggestion.customerText);
       }
-      else if (ev.type === 'message') { if (show(ev.message)) suggestFor(suggestion.customerText); }
+      else if (ev.type === 'message') { noteUnread(ev.message); if (show(ev.message)) suggestFor(suggestion.customerText); }
       else if (ev.type === 'ack') {
         const p = state.pending.get(ev.client_msg_id);
         if (ev.consultation_id === state.current) state.seen.add(ev.seq);
@@ -177,7 +177,11 @@
       }
       else if (ev.type === 'error') showError(ev.message);
     };
-    ws.onclose = function () { state.ws = null; if (state.current) setTimeout(function () { subscribe(state.current); }, 1000); };
+    ws.onclose = function () {
+      state.ws = null;
+      state.following = new Set();  // the new socket follows them again
+      setTimeout(function () { if (state.current) { state.following.add(state.current); subscribe(state.current); } followHeld(); }, 1000);
+    };
     return ws;
   }
 
@@ -209,6 +213,7 @@
 
   function open(row) {
     state.current = row.dataset.id;
+    state.unread[state.current] = 0;
     state.seen = new Set();
     state.pending = new Map();
     log.replaceChildren();
@@ -218,6 +223,8 @@
     panel.hidden = false;
     showError('');
     subscribe(state.current);
+    state.following.add(state.current);
+    followHeld();
     loadHistory(row.dataset.customer);
     loadIdentity(state.current);
     loadWork(state.current, row.dataset.customer);
@@ -239,15 +246,48 @@
     try { list = await api('GET', '/api/v1/consultations?open_only=true&limit=200'); } catch (err) { return; }
     const fresh = list.map(function (c) {
       const tr = document.createElement('tr');
-      tr.dataset.id = c.id; tr.dataset.customer = c.customer_id || ''; tr.dataset.status = c.status;
+      tr.dataset.id = c.id; tr.dataset.customer = c.customer_id || ''; tr.dataset.status = c.status; tr.dataset.agent = c.agent_id || ''; tr.dataset.subject = c.subject || '';
       const actions = document.createElement('td');
       actions.append(button('q-accept', 'accept', Q.accept), ' ', button('q-open', 'open', Q.open));
       tr.append(cell(c.opened_at.slice(0, 16).replace('T', ' ')), cell(c.channel), cell(c.branch), cell(c.subject || ''), cell(Q['status.' + c.status] || c.status), actions);
       return tr;
     });
     rows.replaceChildren.apply(rows, fresh);
+    followHeld();
   }
   setInterval(refresh, 5000);
+
+  // --- the chats in hand, side by side as tabs: each followed live, unread counted ----
+  const heldBox = document.getElementById('held-chats');
+  const HELD = ['in_progress', 'waiting_customer'];
+  function followHeld() {
+    const me = heldBox.dataset.me;
+    const held = Array.from(rows.querySelectorAll('tr[data-id]')).filter(function (r) {
+      return r.dataset.agent === me && HELD.indexOf(r.dataset.status) >= 0;
+    });
+    held.forEach(function (r) {
+      if (!state.following.has(r.dataset.id)) { state.following.add(r.dataset.id); subscribe(r.dataset.id); }
+    });
+    heldBox.replaceChildren();
+    held.forEach(function (r) {
+      const b = document.createElement('button');
+      b.type = 'button'; b.setAttribute('role', 'tab'); b.setAttribute('data-testid', 'held-chat');
+      b.dataset.id = r.dataset.id;
+      b.setAttribute('aria-selected', String(r.dataset.id === state.current));
+      b.textContent = r.dataset.subject || r.dataset.id;
+      const n = state.unread[r.dataset.id] || 0;
+      if (n) { const badge = document.createElement('span'); badge.className = 'badge'; badge.setAttribute('data-testid', 'unread'); badge.textContent = String(n); b.append(' ', badge); }
+      b.addEventListener('click', function () { open(r); });
+      heldBox.appendChild(b);
+    });
+    heldBox.hidden = !held.length;
+  }
+  function noteUnread(m) {
+    if (m.consultation_id === state.current || m.author_kind !== 'customer') return;
+    state.unread[m.consultation_id] = (state.unread[m.consultation_id] || 0) + 1;
+    followHeld();
+  }
+  refresh();
 
   rows.addEventListener('click', async function (e) {
     const button = e.target.closest('button');
@@ -257,6 +297,7 @@
       try {
         const c = await api('POST', '/api/v1/consultations/' + encodeURIComponent(row.dataset.id) + '/moves', { move: 'accept' });
         row.dataset.status = c.status;
+        row.dataset.agent = c.agent_id || '';
         row.children[4].textContent = Q['status.' + c.status] || c.status;
       } catch (err) { showError(err.message); return; }
     }
