@@ -5,7 +5,7 @@ tests/compliance/data/build_corpus.py), fits on the train families only, and wri
 src/consultdesk/compliance/data/reply_model.npz; prints the cross-validated choices
 and the held-out (test families) figures beside the rules-only baseline.
 
-Run: .venv/bin/python bench/train_compliance_model.py [--c 0.5] [--fp-cost 8]
+Run: .venv/bin/python bench/train_compliance_model.py [--c 2] [--fp-cost 8]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ OUT = ROOT / "src/consultdesk/compliance/data/reply_model.npz"
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--c", type=float, default=0.5)
+    parser.add_argument("--c", type=float, default=2.0)
     parser.add_argument("--fp-cost", type=float, default=8.0)
     parser.add_argument("--min-df", type=int, default=2)
     parser.add_argument("--prune", type=float, default=0.01)
@@ -48,6 +48,7 @@ def main() -> None:
     )
     print(f"trained in {time.perf_counter() - t0:.1f} s: {len(layer.vocabulary)} features")
     print(json.dumps(layer.meta["cv"], ensure_ascii=False, indent=1))
+    print("cross-validated objective (train families):", layer.meta["cv_objective"])
     save_layer(layer, args.out)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KB)")
     learned.default_layer.cache_clear()

@@ -25,7 +25,10 @@ For missing_risk_disclosure and missing_non_guaranteed the score is that of one 
 column, ``product_talk`` (does the reply recommend or describe an investment product?),
 and the flag also needs the pack's own pattern for the statement (风险提示 / 不保本) to be
 absent: the model learns what product talk sounds like, the reviewed pack keeps deciding
-what counts as the disclosure.
+what counts as the disclosure. A reply flagged forbidden_claim (a promise about returns
+or principal) counts as product talk whatever its product_talk score. The product_talk
+column is fitted without the rule-hit tokens, so it can veto a disclosure rule that
+fired on a fraud warning or a refusal.
 
 Thresholds and vetoes were chosen by cross-validation over training families (see
 ``training.py``); a code whose threshold is +inf is rules-only. A learned flag names
@@ -249,7 +252,11 @@ class LearnedLayer:
             if code == PRODUCT_TALK or code in rule_codes:
                 continue
             score = scores[column_of(code)]
-            if score < self.thresholds[column] or text_part[column_of(code)] <= 0:
+            # A promise about returns or principal is talk about a product.
+            claimed = code in DISCLOSURE_CODES and any(v.code == "forbidden_claim" for v, _ in kept)
+            if not claimed and (
+                score < self.thresholds[column] or text_part[column_of(code)] <= 0
+            ):
                 continue  # the context alone never flags: the words must point to the code
             applicable = APPLICABLE.get(code)
             if applicable is not None and not applicable(context, norm):

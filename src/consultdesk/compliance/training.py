@@ -152,6 +152,7 @@ def choose_cut(
     gate: NDArray[np.bool_],
     *,
     fp_cost: float,
+    also: NDArray[np.bool_] | None = None,
 ) -> tuple[float, float, dict[str, float]]:
     """Threshold and veto maximising recall − fp_cost × FP rate of
     (rule ∧ s ≥ veto) ∨ (gate ∧ s ≥ threshold); ties go to the higher threshold and the
@@ -165,6 +166,8 @@ def choose_cut(
     best_stats: dict[str, float] = {}
     for thr in thresholds:
         learned = gate & (scores >= thr)
+        if also is not None:
+            learned = learned | also
         for veto in vetoes:
             pred = (rule & (scores >= veto)) | learned
             tp = int((pred & y).sum())
@@ -181,7 +184,7 @@ def choose_cut(
 def train_layer(
     rows: Sequence[Labelled],
     *,
-    c: float = 0.5,
+    c: float = 2.0,
     min_df: int = 2,
     fp_cost: float = 8.0,
     prune: float = 0.01,
@@ -200,8 +203,13 @@ def train_layer(
     }
     x = _matrix(feats, vocabulary)
     groups = np.array([r.family for r in train])
-    text_columns = np.array([not f.startswith("#") for f in sorted(vocabulary, key=vocabulary.__getitem__)])
+    ordered = sorted(vocabulary, key=vocabulary.__getitem__)
+    text_columns = np.array([not f.startswith("#") for f in ordered])
     x_text = x[:, np.flatnonzero(text_columns)]
+    # Product talk is judged from the words and the context, not from which rules fired
+    # (so that it can overrule a disclosure rule that fired on a fraud warning).
+    rule_columns = np.array([f.startswith("#rule=") for f in ordered])
+    x_no_rules = x[:, np.flatnonzero(~rule_columns)]
     columns = (*VIOLATION_CODES, PRODUCT_TALK)
     weights = np.zeros((len(vocabulary), len(columns)), dtype=np.float32)
     bias = np.zeros(len(columns), dtype=np.float32)
@@ -210,30 +218,34 @@ def train_layer(
     cv: dict[str, Any] = {}
     norms = [normalize(r.text) for r in train]
 
-    def fit_column(j: int, y: NDArray[np.bool_], known: NDArray[np.bool_]) -> tuple[
-        NDArray[np.float64], NDArray[np.bool_]
-    ]:
+    def fit_column(
+        j: int, y: NDArray[np.bool_], known: NDArray[np.bool_], *, use_rules: bool = True
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """Out-of-fold scores and text-share signs of column j; then the final fit."""
+        xs = x if use_rules else x_no_rules
+        kept_columns = np.ones(len(ordered), dtype=bool) if use_rules else ~rule_columns
+        text_of_kept = text_columns[kept_columns]
         oof = np.zeros(len(train))
         text_says = np.zeros(len(train), dtype=bool)
-        for fit_idx, score_idx in GroupKFold(n_splits=folds).split(x, y, groups):
+        for fit_idx, score_idx in GroupKFold(n_splits=folds).split(xs, y, groups):
             fit_idx = fit_idx[known[fit_idx]]
             if y[fit_idx].all() or not y[fit_idx].any():
                 oof[score_idx] = y[fit_idx].mean() if len(fit_idx) else 0.0
                 continue
-            model = _fit(x[fit_idx], y[fit_idx], c)
-            oof[score_idx] = model.predict_proba(x[score_idx])[:, 1]
-            text_says[score_idx] = (x_text[score_idx] @ model.coef_[0][text_columns]) > 0
-        model = _fit(x[known], y[known], c)
-        weights[:, j] = model.coef_[0]
+            model = _fit(xs[fit_idx], y[fit_idx], c)
+            oof[score_idx] = model.predict_proba(xs[score_idx])[:, 1]
+            text_says[score_idx] = (x_text[score_idx] @ model.coef_[0][text_of_kept]) > 0
+        model = _fit(xs[known], y[known], c)
+        weights[np.flatnonzero(kept_columns), j] = model.coef_[0]
         bias[j] = model.intercept_[0]
         return oof, text_says
 
     everyone = np.ones(len(train), dtype=bool)
     talk_y = np.array([bool(r.product_talk) for r in train])
     talk_known = np.array([r.product_talk is not None for r in train])
-    talk_oof, talk_text = fit_column(len(VIOLATION_CODES), talk_y, talk_known)
+    talk_oof, talk_text = fit_column(len(VIOLATION_CODES), talk_y, talk_known, use_rules=False)
     pack = default_rule_pack()
+    claim_flags: NDArray[np.bool_] | None = None
     for j, code in enumerate(VIOLATION_CODES):
         y = np.array([code in r.expect for r in train])
         rule = np.array([code in rc for rc in rule_codes])
@@ -246,10 +258,17 @@ def train_layer(
             detector = pack.primary_rule(code).detector  # type: ignore[union-attr]
             said = np.array([detector.is_satisfied(n.compact) for n in norms])  # type: ignore[attr-defined]
             oof, text_says, gate = talk_oof, talk_text, gate & ~said
+            # A promise about returns or principal is talk about a product (see learned.py).
+            claimed = claim_flags if claim_flags is not None else np.zeros(len(train), dtype=bool)
+            thr, veto, stats = choose_cut(
+                y, oof, rule, gate & text_says, fp_cost=fp_cost, also=gate & claimed
+            )
         else:
             oof, text_says = fit_column(j, y, everyone)
-        # The same gates as learned.LearnedLayer.decide: context, and the text's own share.
-        thr, veto, stats = choose_cut(y, oof, rule, gate & text_says, fp_cost=fp_cost)
+            # The same gates as learned.LearnedLayer.decide: context, and the text's own share.
+            thr, veto, stats = choose_cut(y, oof, rule, gate & text_says, fp_cost=fp_cost)
+            if code == "forbidden_claim":
+                claim_flags = (rule & (oof >= veto)) | (gate & text_says & (oof >= thr))
         if code != "pii_leak":  # rules only (see learned.APPLICABLE)
             thresholds[j] = thr
         vetoes[j] = veto if code not in ("pii_leak", "suitability_mismatch") else 0.0
@@ -262,6 +281,9 @@ def train_layer(
             "rules_only_recall": round(rules_tp / max(1, int(y.sum())), 4),
             "positives": int(y.sum()),
         }
+    cv_objective = float(
+        np.mean([v["oof_recall"] - fp_cost * v["oof_fp_rate"] for v in cv.values()])
+    )
     keep = np.abs(weights).max(axis=1) >= prune
     grams = sorted(vocabulary, key=vocabulary.__getitem__)
     kept = [g for g, k in zip(grams, keep, strict=True) if k]
@@ -273,6 +295,7 @@ def train_layer(
         "c": c,
         "min_df": min_df,
         "fp_cost": fp_cost,
+        "cv_objective": round(cv_objective, 4),
         "cv": cv,
     }
     return LearnedLayer(
