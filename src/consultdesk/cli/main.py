@@ -176,8 +176,12 @@ def demo(
     typer.echo("")
     typer.echo(f"示例数据已就绪：{c.engine.url.render_as_string()}")
     typer.echo("演示账号（仅用于演示）/ Demo logins (demo only):")
+    typer.echo(f"  {'用户名 username':<16} {'密码 password':<22} {'机构':<4} {'姓名':<4} 角色 role")
     for login in logins:
-        typer.echo(f"  {login.role:<19} {login.branch:<5} {login.username:<11} {login.password}")
+        typer.echo(
+            f"  {login.username:<16} {login.password:<22} {login.branch:<6} "
+            f"{login.display_name:<4} {login.role}"
+        )
     from consultdesk.corebank.sandbox import SandboxCoreBank
 
     if isinstance(c.corebank, SandboxCoreBank):
