@@ -1,4 +1,6 @@
-"""`consultdesk compliance check FILE.jsonl [--json]`: one verdict line per reply.
+"""`consultdesk compliance check FILE.jsonl [--json]`: one verdict line per reply;
+`consultdesk eval compliance FILE.jsonl [--json]`: recall, precision, false alarms and
+latency on a labelled file (the check's input fields plus ``expect``, a list of codes).
 
 Input lines: {"id", "text", "context": {"topic", "product_risk", "customer_risk",
 "guaranteed", "verified"}}. Output lines: {"id", "violations": [{"code", "rule",
@@ -80,6 +82,79 @@ def check(
         raise typer.Exit(2)
 
 
+_CODE_NAMES = {
+    "forbidden_claim": "违规承诺/夸大",
+    "missing_risk_disclosure": "缺风险提示",
+    "missing_non_guaranteed": "缺不保本说明",
+    "missing_rate_source": "数字缺来源",
+    "pii_leak": "个人信息泄露",
+    "credential_request": "索要凭据",
+    "suitability_mismatch": "适当性不匹配",
+    "balance_unverified": "未核身告知账户信息",
+    "jargon_unexplained": "术语未解释",
+}
+
+
+def eval_compliance(
+    file: Annotated[
+        Path, typer.Argument(help="标注文件 JSONL：text、context、expect（违规代码列表）")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象")] = False,
+    rules_only: Annotated[
+        bool, typer.Option("--rules-only", help="只用规则包（不含学习层），作为基线")
+    ] = False,
+    rounds: Annotated[int, typer.Option("--rounds", min=1, help="每条回复计时的次数")] = 1,
+    show_errors: Annotated[
+        bool, typer.Option("--errors", help="列出判错的回复（JSON 输出总是包含）")
+    ] = False,
+) -> None:
+    """逐条检查标注过的回复，输出各违规代码的召回率与精确率、合规回复的误报率、检查耗时 p50/p99。"""
+    from consultdesk.compliance.evaluation import evaluate
+    from consultdesk.compliance.training import read_labelled
+
+    try:
+        rows = read_labelled(file)
+    except ValidationFailed as exc:
+        typer.echo(f"错误（{exc.field}）：{exc.message}", err=True)
+        raise typer.Exit(2) from None
+    if not rows:
+        typer.echo(f"错误（{file}）：文件中没有标注的回复", err=True)
+        raise typer.Exit(2)
+    report = evaluate(rows, learned=not rules_only, rounds=rounds)
+    if as_json:
+        typer.echo(_json_line(report))
+        return
+    typer.echo(f"样本数 n={report['n']}（{report['mode']}，规则包 {report['pack_version']}）")
+    typer.echo(f"{'code':26}{'正例':>6}{'召回率':>8}{'精确率':>8}")
+    for code, row in report["per_code"].items():
+        recall = "-" if row["recall"] is None else f"{row['recall']:.1%}"
+        precision = "-" if row["precision"] is None else f"{row['precision']:.1%}"
+        typer.echo(f"{code:26}{row['positives']:>6}{recall:>9}{precision:>9}  {_CODE_NAMES[code]}")
+    met = report["targets_met"]
+    verdict = {True: "达标", False: "未达标", None: "无样本"}
+    fa = report["false_alarm_rate"]
+    typer.echo(
+        f"合规回复误报率：{report['false_alarms']}/{report['compliant']}"
+        f"（{'-' if fa is None else f'{fa:.1%}'}，目标 ≤5%：{verdict[met['false_alarm_rate']]}）"
+    )
+    min_recall = report["min_recall"]
+    typer.echo(
+        f"最低召回率：{'-' if min_recall is None else f'{min_recall:.1%}'}"
+        f"（目标每个代码 ≥95%：{verdict[met['recall']]}）"
+    )
+    typer.echo(
+        f"耗时：p50 {report['latency_p50_ms']:.3f} ms，p99 {report['latency_p99_ms']:.3f} ms"
+        f"（目标 p99 ≤2 ms：{verdict[met['latency_p99_ms']]}）"
+    )
+    if show_errors:
+        for error in report["errors"]:
+            typer.echo(f"  期望 {error['expect']} 实得 {error['got']}：{error['text']}")
+
+
 def register(root: typer.Typer) -> None:
-    """Mount `compliance` (with `check`) on the root `consultdesk` app."""
+    """Mount `compliance` (with `check`) on the root `consultdesk` app, and `compliance`
+    on the shared `consultdesk eval` group (which the assistant feature owns and mounts)."""
     root.add_typer(app, name="compliance")
+    from consultdesk.assistant.cli import eval_app
+
+    eval_app.command("compliance")(eval_compliance)

@@ -31,6 +31,7 @@ from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
+from consultdesk.compliance.engine import RequiredDisclosureDetector
 from consultdesk.compliance.learned import (
     APPLICABLE,
     DISCLOSURE_CODES,
@@ -227,8 +228,8 @@ def train_layer(
         text_of_kept = text_columns[kept_columns]
         oof = np.zeros(len(train))
         text_says = np.zeros(len(train), dtype=bool)
-        for fit_idx, score_idx in GroupKFold(n_splits=folds).split(xs, y, groups):
-            fit_idx = fit_idx[known[fit_idx]]
+        for fold_idx, score_idx in GroupKFold(n_splits=folds).split(xs, y, groups):
+            fit_idx = fold_idx[known[fold_idx]]
             if y[fit_idx].all() or not y[fit_idx].any():
                 oof[score_idx] = y[fit_idx].mean() if len(fit_idx) else 0.0
                 continue
@@ -255,8 +256,11 @@ def train_layer(
         if code in DISCLOSURE_CODES:
             # Whether the reply talks about a product is learned; whether the statement
             # is there is the pack's own (reviewed) pattern.
-            detector = pack.primary_rule(code).detector  # type: ignore[union-attr]
-            said = np.array([detector.is_satisfied(n.compact) for n in norms])  # type: ignore[attr-defined]
+            primary = pack.primary_rule(code)
+            detector = primary.detector if primary is not None else None
+            if not isinstance(detector, RequiredDisclosureDetector):
+                raise ValidationFailed(f"规则包缺少 {code} 的披露规则", field="pack")
+            said = np.array([detector.is_satisfied(n.compact) for n in norms])
             oof, text_says, gate = talk_oof, talk_text, gate & ~said
             # A promise about returns or principal is talk about a product (see learned.py).
             claimed = claim_flags if claim_flags is not None else np.zeros(len(train), dtype=bool)

@@ -183,7 +183,8 @@ def _knowledge_base() -> list[dict[str, Any]]:
         topic = TOPIC_OF_LINE[entry.business_line.value]
         ctx = {**CONTEXTS["GEN"], "topic": topic}
         answer = entry.content.answer
-        codes = check_reply(text=answer, context=ReplyContext.from_mapping(ctx), learned=False).codes
+        context = ReplyContext.from_mapping(ctx)
+        codes = check_reply(text=answer, context=context, learned=False).codes
         rows.append(
             {
                 "id": f"kb#{entry.entry_id}",
