@@ -23,6 +23,7 @@ from consultdesk.assistant.bot import assistant_for
 from consultdesk.bootstrap import Container, bootstrap
 from consultdesk.corebank.sandbox import SandboxCoreBank
 from consultdesk.demo import DEMO_LOGINS, seed_demo
+from consultdesk.notifications.sms_sandbox import SandboxSmsGateway
 from consultdesk.policy.service import set_policy_value
 from consultdesk.settings import Settings
 from consultdesk.shared.ids import UserId
@@ -156,14 +157,24 @@ def test_a_shift_from_the_bot_to_the_rating_with_the_supervisor_watching(
     expect(agent.get_by_test_id("history-list")).to_contain_text(person.name)
     expect(log).to_contain_text("李娜", timeout=WAIT)  # ACC-3: the greeting names the agent
 
-    # 4. Identity: the last four of the ID number, in the verification page beside the chat.
+    # 4. Identity: the agent sends a one-time code from the verification page beside the
+    #    chat; the customer types it in the widget (never reads it out).
     with agent.context.expect_page() as opened:
         agent.get_by_test_id("verify-link").click()
     verify = opened.value
-    verify.get_by_test_id("last-four").fill(person.id_number[-4:])
-    verify.locator("[data-testid=last-four-form] button").click()
-    expect(verify.get_by_test_id("identity-level")).to_have_text("已核验", timeout=WAIT)
-    desk.shot(verify, "04-agent-verifies-identity")
+    verify.get_by_test_id("send-code").click()
+    expect(customer.get_by_test_id("chat-verify")).to_be_visible(timeout=WAIT)
+    sms = desk.container.sms
+    assert isinstance(sms, SandboxSmsGateway)
+    code = re.search(r"\d{6}", sms.inbox(to=person.phone)[-1].text)
+    assert code
+    customer.get_by_test_id("chat-code").fill(code.group(0))
+    desk.shot(customer, "04a-customer-enters-the-code")
+    customer.get_by_test_id("chat-verify-submit").click()
+    expect(customer.get_by_test_id("chat-verified")).to_be_visible()
+    verify.reload()
+    expect(verify.get_by_test_id("identity-level")).to_have_text("已核验")
+    desk.shot(verify, "04b-agent-sees-verified")
     verify.close()
     expect(agent.get_by_test_id("identity-state")).to_contain_text("身份已核验", timeout=WAIT)
 

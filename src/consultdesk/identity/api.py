@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,8 @@ from consultdesk.identity.schemas import (
     RevealOut,
     SentOut,
     VerificationOut,
+    VisitorCodeIn,
+    VisitorVerificationOut,
     plain,
 )
 from consultdesk.security.ratelimit import limiter_for
@@ -175,6 +178,72 @@ def verify_code(
             actor=member.id,
         )
     return CheckReportOut.of(report)
+
+
+# ---- the customer's side: the code typed in the chat widget (ACC-6) -----------------
+# The agent sends the code from the verification page; the customer types it in the
+# widget instead of reading it out to anyone (reading a code aloud is what fraudsters ask
+# for, and the reply checker flags an agent who asks).
+
+ChatToken = Annotated[str, Header(alias="X-Chat-Token", max_length=100)]
+
+
+def _visitor_verification(
+    session: Session, now: datetime, consultation_id: str
+) -> VisitorVerificationOut:
+    v = service.verification_of(session=session, consultation_id=consultation_id)
+    pending = service.pending_challenge(session=session, now=now, consultation_id=consultation_id)
+    return VisitorVerificationOut(
+        verified=v.verified, code_sent=pending is not None and not v.verified
+    )
+
+
+@router.get("/api/v1/chat/{consultation_id}/verification", response_model=VisitorVerificationOut)
+def visitor_verification(
+    consultation_id: ConsultationIdPath, container: ContainerDep, token: ChatToken
+) -> VisitorVerificationOut:
+    from consultdesk.consultations import visitors
+
+    with container.uow() as session:
+        visitors.consultation_for_token(
+            session=session, consultation_id=consultation_id, token=token
+        )
+        return _visitor_verification(session, container.clock.now(), consultation_id)
+
+
+@router.post("/api/v1/chat/{consultation_id}/verification", response_model=VisitorVerificationOut)
+def visitor_enters_code(
+    consultation_id: ConsultationIdPath,
+    body: VisitorCodeIn,
+    container: ContainerDep,
+    token: ChatToken,
+) -> VisitorVerificationOut:
+    """ACC-6: the customer types the code sent to the registered phone; the outcome is
+    recorded as the agent's check would be, with the customer as the actor."""
+    from consultdesk.consultations import visitors
+
+    now = container.clock.now()
+    with container.uow() as session:
+        visitors.consultation_for_token(
+            session=session, consultation_id=consultation_id, token=token
+        )
+        challenge = service.pending_challenge(
+            session=session, now=now, consultation_id=consultation_id
+        )
+        if challenge is None:
+            raise NotFound("没有待输入的验证码，请联系客服重新发送", field="code")
+        report = service.verify_code(
+            session=session,
+            now=now,
+            pepper=service.otp_pepper(container.settings.secret_key),
+            limiter=limiter_for(container),
+            consultation_id=consultation_id,
+            challenge_id=challenge,
+            code=body.code,
+            actor="customer",
+        )
+        out = _visitor_verification(session, now, consultation_id)
+    return out.model_copy(update={"message": report.message, "attempts_left": report.attempts_left})
 
 
 @router.post(

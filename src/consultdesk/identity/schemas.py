@@ -25,6 +25,21 @@ class CodeIn(_In):
     code: str = Field(min_length=4, max_length=8, pattern=r"^[0-9０-９]{4,8}$")
 
 
+class VisitorCodeIn(_In):
+    """The code the customer received by SMS, typed in the chat widget (never read out)."""
+
+    code: str = Field(min_length=4, max_length=8, pattern=r"^[0-9０-９]{4,8}$")
+
+
+class VisitorVerificationOut(BaseModel):
+    """What the customer's widget may know: verified or not, and whether a code awaits."""
+
+    verified: bool
+    code_sent: bool
+    message: str | None = None
+    attempts_left: int | None = None
+
+
 class HighRiskIn(_In):
     operation: Literal["transfer", "close_account", "change_phone"]
     account_id: str | None = Field(default=None, min_length=1, max_length=40)

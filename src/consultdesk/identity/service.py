@@ -472,6 +472,42 @@ def verify_code(
     )
 
 
+_SETTLED = frozenset({Outcome.PASSED.value, Outcome.LOCKED.value, Outcome.EXPIRED.value})
+
+
+def pending_challenge(*, session: Session, now: datetime, consultation_id: str) -> str | None:
+    """The code most recently sent on this consultation while the customer may still
+    answer it in the chat (ACC-6): not yet passed, locked or expired, and within the
+    policy's lifetime. ``None`` otherwise. The code itself is never read here."""
+    sent = session.execute(
+        select(IdentityCheckRow.challenge_id, IdentityCheckRow.at)
+        .where(
+            IdentityCheckRow.consultation_id == consultation_id,
+            IdentityCheckRow.method == Method.OTP_SENT.value,
+            IdentityCheckRow.challenge_id.is_not(None),
+        )
+        .order_by(IdentityCheckRow.id.desc())
+        .limit(1)
+    ).first()
+    if sent is None or sent.challenge_id is None:
+        return None
+    c = consultations.get_consultation(
+        scope=SYSTEM, session=session, consultation_id=consultation_id
+    )
+    policy, _ = _otp_policy(session, BranchCode(c.branch))
+    if now - sent.at > policy.ttl:
+        return None
+    settled = session.scalars(
+        select(IdentityCheckRow.id).where(
+            IdentityCheckRow.consultation_id == consultation_id,
+            IdentityCheckRow.challenge_id == sent.challenge_id,
+            IdentityCheckRow.method == Method.OTP.value,
+            IdentityCheckRow.outcome.in_(_SETTLED),
+        )
+    ).first()
+    return None if settled is not None else str(sent.challenge_id)
+
+
 def _own_account(corebank: CoreBank, subject: _Subject, account_id: str) -> Account:
     """ACC-7: the account, if it belongs to the consultation's customer."""
     if not account_id or len(account_id) > 40:

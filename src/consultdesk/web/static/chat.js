@@ -95,6 +95,7 @@
         // CLS-2: once the consultation is resolved, the customer rates it here.
         const over = c.status === 'resolved' || c.status === 'closed';
         rateBox.hidden = !over || state.rated;
+        if (!over) pollVerification();
       }
     } catch (err) { /* offline: try again later */ }
   }
@@ -146,6 +147,32 @@
     });
     if (r.ok) { state.rated = true; rateBox.hidden = true; thanks.hidden = false; }
     else { const d = await r.json().catch(function () { return null; }); showError(d && d.error ? d.error.message : String(r.status)); }
+  });
+
+  // ACC-6: the agent sends a code to the registered phone; the customer types it here.
+  const verifyForm = document.getElementById('chat-verify');
+  const verifiedNote = document.getElementById('chat-verified');
+  function showVerification(v) {
+    verifyForm.hidden = v.verified || !v.code_sent;
+    verifiedNote.hidden = !v.verified;
+  }
+  async function pollVerification() {
+    const r = await fetch('/api/v1/chat/' + encodeURIComponent(state.cid) + '/verification', { headers: { 'X-Chat-Token': state.token } });
+    if (r.ok) showVerification(await r.json());
+  }
+  verifyForm.addEventListener('submit', async function (e) {
+    e.preventDefault();
+    const input = verifyForm.elements.namedItem('code');
+    const r = await fetch('/api/v1/chat/' + encodeURIComponent(state.cid) + '/verification', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Chat-Token': state.token },
+      body: JSON.stringify({ code: input.value.trim() }),
+    });
+    const d = await r.json().catch(function () { return null; });
+    input.value = '';
+    if (!r.ok) { showError(d && d.error ? d.error.message : String(r.status)); return; }
+    showVerification(d);
+    showError(d.verified ? '' : d.message || '');
   });
 
   confirmBtn.addEventListener('click', async function () {
