@@ -157,4 +157,5 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="compliance")
     from consultdesk.assistant.cli import eval_app
 
-    eval_app.command("compliance")(eval_compliance)
+    if not any(c.name == "compliance" for c in eval_app.registered_commands):
+        eval_app.command("compliance")(eval_compliance)

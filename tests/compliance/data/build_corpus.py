@@ -59,6 +59,7 @@ CONTEXTS: dict[str, dict[str, Any]] = {
     "EB": _ctx("ebanking", verified=False),
     "EBU": _ctx("ebanking", verified=False),
     "ACCU": _ctx("account", verified=False),
+    "CCU": _ctx("credit_card", verified=False),
     "LOAN": _ctx("loan", verified=False),
     "DEP": _ctx("deposit", guaranteed=True),
 }
@@ -283,17 +284,17 @@ def build() -> list[dict[str, Any]]:
                         fid,
                         vstyle,
                     )
-                    if (
-                        not codes
-                    ):  # a claim with the full disclosure appended would contradict itself
-                        full = (FULL_WEALTH if wealth else FULL_OTHER)[vseed % 3]
-                        add(variant + sep + full, ctx_name, ctx, base, fid, vstyle)
+                    # A claim with the full disclosure added would contradict itself.
+                    if not codes:
+                        fulls = FULL_WEALTH if wealth else FULL_OTHER
+                        # the disclosure after the words, and before them
+                        add(variant + sep + fulls[vseed % 3], ctx_name, ctx, base, fid, vstyle)
+                        add(fulls[(vseed + 1) % 3] + variant, ctx_name, ctx, base, fid, vstyle)
                 elif kind == "verify":
                     unverified = {**ctx, "verified": False}
                     verified = {**ctx, "verified": True}
                     add(variant, ctx_name, unverified, set(codes), fid, vstyle)
-                    if vseed % 2 == 0:
-                        add(variant, ctx_name, verified, set(), fid, "context")
+                    add(variant, ctx_name, verified, set(), fid, "context")
                 elif kind == "suit":
                     sep = (
                         ""
@@ -302,15 +303,9 @@ def build() -> list[dict[str, Any]]:
                     )
                     full = FULL_WEALTH[vseed % len(FULL_WEALTH)]
                     add(variant + sep + full, ctx_name, ctx, {"suitability_mismatch"}, fid, vstyle)
-                    if vseed % 2 == 0:
-                        add(
-                            variant + sep + full,
-                            ctx_name,
-                            CONTEXTS[SUITABLE[ctx_name]],
-                            set(),
-                            fid,
-                            "context",
-                        )
+                    # the same words to a customer who may buy it
+                    suitable = CONTEXTS[SUITABLE[ctx_name]]
+                    add(variant + sep + full, ctx_name, suitable, set(), fid, "context")
                 else:
                     raise SystemExit(f"{fid}: unknown kind {kind}")
     for i, (text, ctx, expected) in enumerate(full_corpus()):
