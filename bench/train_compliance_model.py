@@ -21,8 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from consultdesk.compliance import learned  # noqa: E402
 from consultdesk.compliance.evaluation import evaluate  # noqa: E402
+from consultdesk.compliance.labelled import digest, read_labelled  # noqa: E402
 from consultdesk.compliance.learned import save_layer  # noqa: E402
-from consultdesk.compliance.training import digest, read_labelled, train_layer  # noqa: E402
+from consultdesk.compliance.training import train_layer  # noqa: E402
 
 CORPUS = ROOT / "tests/compliance/data/corpus.jsonl"
 OUT = ROOT / "src/consultdesk/compliance/data/reply_model.npz"

@@ -58,3 +58,25 @@ def test_console_checker_shows_the_violation_and_the_fixed_text(
     )
     assert page.status_code == 200
     assert "forbidden_claim" in page.text
+
+
+def test_console_checker_shows_a_learned_flag_with_its_evidence_like_a_rule_flag(
+    client: TestClient, make_user: Any
+) -> None:
+    # REQ: QC-6 — a flag from the learned layer reads like a rule's: code, evidence, fix.
+    from tests.aml.test_console import sign_in
+
+    officer = make_user("compliance_officer")
+    csrf = sign_in(client, officer.username)
+    text = "您那张卡最近一直没动过，钱都还在。"
+    page = client.post(
+        "/console/compliance", data={"csrf_token": csrf, "text": text, "topic": "account"}
+    )
+    assert page.status_code == 200
+    assert "balance_unverified" in page.text and "ML-balance_unverified" in page.text
+    assert 'data-testid="evidence">您那张卡' in page.text
+    verified = client.post(
+        "/console/compliance",
+        data={"csrf_token": csrf, "text": text, "topic": "account", "verified": "true"},
+    )
+    assert "balance_unverified" not in verified.text

@@ -25,7 +25,11 @@ WEALTH = {
 }
 LINES = [
     {"text": "这款理财保本保息，稳赚不赔。", "context": WEALTH, "expect": ["forbidden_claim"]},
-    {"text": "请把短信验证码告诉我。", "context": {"topic": "ebanking"}, "expect": ["credential_request"]},
+    {
+        "text": "请把短信验证码告诉我。",
+        "context": {"topic": "ebanking"},
+        "expect": ["credential_request"],
+    },
     {
         "text": "本产品不保本，理财非存款、产品有风险、投资须谨慎。",
         "context": WEALTH,

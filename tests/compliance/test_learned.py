@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from consultdesk.compliance.evaluation import evaluate
+from consultdesk.compliance.labelled import digest, read_labelled
 from consultdesk.compliance.learned import MODEL_FILE, PRODUCT_TALK, default_layer
 from consultdesk.compliance.model import VIOLATION_CODES, Action, ReplyContext
 from consultdesk.compliance.rulepack import check_reply, default_rule_pack
-from consultdesk.compliance.training import digest, read_labelled
 
 CORPUS = Path(__file__).parent / "data" / "corpus.jsonl"
 WEIGHTS = Path(__file__).parents[2] / "src/consultdesk/compliance/data" / MODEL_FILE

@@ -103,14 +103,16 @@ def eval_compliance(
     rules_only: Annotated[
         bool, typer.Option("--rules-only", help="只用规则包（不含学习层），作为基线")
     ] = False,
-    rounds: Annotated[int, typer.Option("--rounds", min=1, help="每条回复计时的次数")] = 1,
+    rounds: Annotated[
+        int, typer.Option("--rounds", min=1, help="每条回复计时的次数（取最快一次）")
+    ] = 3,
     show_errors: Annotated[
         bool, typer.Option("--errors", help="列出判错的回复（JSON 输出总是包含）")
     ] = False,
 ) -> None:
     """逐条检查标注过的回复，输出各违规代码的召回率与精确率、合规回复的误报率、检查耗时 p50/p99。"""
     from consultdesk.compliance.evaluation import evaluate
-    from consultdesk.compliance.training import read_labelled
+    from consultdesk.compliance.labelled import read_labelled
 
     try:
         rows = read_labelled(file)

@@ -31,6 +31,7 @@ def compliance_page(request: Request, principal: ConsoleDep, _: Officer) -> Resp
         result=None,
         text="",
         topic="general",
+        verified=False,
     )
 
 
@@ -58,6 +59,7 @@ def compliance_check(
         result=result,
         text=text,
         topic=topic,
+        verified=verified,
         error=error,
     )
     if error:

@@ -86,37 +86,29 @@ MESSAGES: Mapping[str, str] = {
         "{score}）。请删除该说法，如实说明产品不保本、收益不确定。"
     ),
     "missing_risk_disclosure": (
-        "介绍或推荐产品须作风险提示（模型评分 {sco"
-        "re}，依据“{match}”），已在末尾补充。"
+        "介绍或推荐产品须作风险提示（模型评分 {score}，依据“{match}”），已在末尾补充。"
     ),
     "missing_non_guaranteed": (
-        "理财产品须说明不保本（非保本）（模型评分 {sc"
-        "ore}，依据“{match}”），已在末尾补充。"
+        "理财产品须说明不保本（非保本）（模型评分 {score}，依据“{match}”），已在末尾补充。"
     ),
     "missing_rate_source": (
-        "数字未注明来源或“以审批为准”（模型评分 {sc"
-        "ore}，依据“{match}”），已在末尾补充。"
+        "数字未注明来源或“以审批为准”（模型评分 {score}，依据“{match}”），已在末尾补充。"
     ),
     "credential_request": (
         "疑似索要密码、验证码等凭据：“{match}”（模型评分 {"
         "score}）。请删除，改请客户在手机银行自行输入，切勿索要。"
     ),
     "balance_unverified": (
-        "身份核验前疑似告知余额或账户信息：“{match}”"
-        "（模型评分 {score}）。请先完成身份核验再答复。"
+        "身份核验前疑似告知余额或账户信息：“{match}”（模型评分 {score}）。请先完成身份核验再答复。"
     ),
     "suitability_mismatch": (
         "产品风险高于客户风险承受能力，回复疑似仍在推荐：“{ma"
         "tch}”（模型评分 {score}）。请改为说明不匹配。"
     ),
     "jargon_unexplained": (
-        "疑似使用未解释的术语：“{match}”（模"
-        "型评分 {score}），请用通俗语言说明。"
+        "疑似使用未解释的术语：“{match}”（模型评分 {score}），请用通俗语言说明。"
     ),
-    "pii_leak": (
-        "回复疑似含未遮盖的个人信息：“{mat"
-        "ch}”（模型评分 {score}）。"
-    ),
+    "pii_leak": ("回复疑似含未遮盖的个人信息：“{match}”（模型评分 {score}）。"),
 }
 
 
@@ -254,9 +246,7 @@ class LearnedLayer:
             score = scores[column_of(code)]
             # A promise about returns or principal is talk about a product.
             claimed = code in DISCLOSURE_CODES and any(v.code == "forbidden_claim" for v, _ in kept)
-            if not claimed and (
-                score < self.thresholds[column] or text_part[column_of(code)] <= 0
-            ):
+            if not claimed and (score < self.thresholds[column] or text_part[column_of(code)] <= 0):
                 continue  # the context alone never flags: the words must point to the code
             applicable = APPLICABLE.get(code)
             if applicable is not None and not applicable(context, norm):
