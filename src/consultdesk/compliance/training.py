@@ -7,7 +7,10 @@
    (n-grams seen in at least ``min_df`` training replies, plus context tokens);
 2. scores every training reply out of fold (grouped 5-fold: a family is never in the
    fold it is scored by) and picks the threshold and the rule veto that maximise
-   recall − ``fp_cost`` × false-positive rate of the combined decision;
+   recall − cost × false-positive rate of the combined decision, where the cost is
+   ``fp_cost`` for a code whose rules block the reply (the agent must rewrite it) and
+   ``fp_cost`` × ``fix_discount`` for one whose rules fix it (a disclosure or source
+   line appended, the reply still goes out): a false fix costs an agent less;
 3. refits on all training families; weights below ``prune`` in every column are
    dropped so the shipped file stays small.
 
@@ -36,7 +39,7 @@ from consultdesk.compliance.learned import (
     LearnedLayer,
     features,
 )
-from consultdesk.compliance.model import VIOLATION_CODES
+from consultdesk.compliance.model import VIOLATION_CODES, Action
 from consultdesk.compliance.normalize import normalize
 from consultdesk.compliance.rulepack import default_rule_pack
 from consultdesk.shared.errors import ValidationFailed
@@ -118,6 +121,7 @@ def train_layer(
     c: float = 2.0,
     min_df: int = 2,
     fp_cost: float = 8.0,
+    fix_discount: float = 0.5,
     prune: float = 0.01,
     folds: int = 5,
     corpus_digest: str = "",
@@ -178,6 +182,10 @@ def train_layer(
     pack = default_rule_pack()
     claim_flags: NDArray[np.bool_] | None = None
     for j, code in enumerate(VIOLATION_CODES):
+        primary_rule = pack.primary_rule(code)
+        cost = fp_cost
+        if primary_rule is not None and primary_rule.action is Action.FIX:
+            cost = fp_cost * fix_discount
         y = np.array([code in r.expect for r in train])
         rule = np.array([code in rc for rc in rule_codes])
         gate = np.array([g[code] for g in gates])
@@ -195,12 +203,12 @@ def train_layer(
             # A promise about returns or principal is talk about a product (see learned.py).
             claimed = claim_flags if claim_flags is not None else np.zeros(len(train), dtype=bool)
             thr, veto, stats = choose_cut(
-                y, oof, rule, gate & text_says, fp_cost=fp_cost, also=gate & claimed
+                y, oof, rule, gate & text_says, fp_cost=cost, also=gate & claimed
             )
         else:
             oof, text_says = fit_column(j, y, everyone)
             # The same gates as learned.LearnedLayer.decide: context, and the text's own share.
-            thr, veto, stats = choose_cut(y, oof, rule, gate & text_says, fp_cost=fp_cost)
+            thr, veto, stats = choose_cut(y, oof, rule, gate & text_says, fp_cost=cost)
             if code == "forbidden_claim":
                 claim_flags = (rule & (oof >= veto)) | (gate & text_says & (oof >= thr))
         if code != "pii_leak":  # rules only (see learned.APPLICABLE)
@@ -229,6 +237,7 @@ def train_layer(
         "c": c,
         "min_df": min_df,
         "fp_cost": fp_cost,
+        "fix_discount": fix_discount,
         "cv_objective": round(cv_objective, 4),
         "cv": cv,
     }
