@@ -104,3 +104,16 @@ def test_a_line_without_expect_or_with_an_unknown_code_is_refused(tmp_path: Path
     unknown = json.dumps({"text": "您好", "expect": ["made_up"]}, ensure_ascii=False)
     result = invoke("eval", "compliance", str(write(tmp_path, [unknown])))
     assert result.exit_code == 2 and "made_up" in result.stderr
+
+
+# REQ: QC-6
+def test_split_keeps_only_the_named_splits(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({**LINES[0], "split": "train"}, ensure_ascii=False),
+        json.dumps({**LINES[1], "split": "test"}, ensure_ascii=False),
+    ]
+    result = invoke("eval", "compliance", str(write(tmp_path, lines)), "--split", "test", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["n"] == 1
+    result = invoke("eval", "compliance", str(write(tmp_path, lines)), "--split", "holdout")
+    assert result.exit_code == 2 and "--split" in result.stderr

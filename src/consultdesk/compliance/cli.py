@@ -109,6 +109,10 @@ def eval_compliance(
     show_errors: Annotated[
         bool, typer.Option("--errors", help="列出判错的回复（JSON 输出总是包含）")
     ] = False,
+    split: Annotated[
+        str | None,
+        typer.Option("--split", help="只评测 split 字段为这些值的行，逗号分隔，如 test,holdout"),
+    ] = None,
 ) -> None:
     """逐条检查标注过的回复，输出各违规代码的召回率与精确率、合规回复的误报率、检查耗时 p50/p99。"""
     from consultdesk.compliance.evaluation import evaluate
@@ -119,8 +123,11 @@ def eval_compliance(
     except ValidationFailed as exc:
         typer.echo(f"错误（{exc.field}）：{exc.message}", err=True)
         raise typer.Exit(2) from None
+    if split is not None:
+        wanted = {part.strip() for part in split.split(",") if part.strip()}
+        rows = [row for row in rows if row.split in wanted]
     if not rows:
-        typer.echo(f"错误（{file}）：文件中没有标注的回复", err=True)
+        typer.echo(f"错误（{file}）：文件中没有（符合 --split 的）标注回复", err=True)
         raise typer.Exit(2)
     report = evaluate(rows, learned=not rules_only, rounds=rounds)
     if as_json:
