@@ -74,7 +74,9 @@ def _matrix(feats: Sequence[set[str]], vocabulary: dict[str, int]) -> csr_matrix
 
 
 def _fit(x: csr_matrix, y: NDArray[np.bool_], c: float) -> LogisticRegression:
-    model = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=200)
+    model = LogisticRegression(
+        C=c, solver="liblinear", class_weight="balanced", max_iter=200, random_state=0
+    )
     model.fit(x, y)
     return model
 
