@@ -76,9 +76,16 @@ def test_lower_case_x_is_accepted_and_normalised_to_upper() -> None:
 
 
 # REQ: ACP-2
-def test_full_width_id_with_spaces_is_normalised() -> None:
-    verdict = check_resident_id("１１０１０５ １９４９１２３１ ００２Ｘ", today=TODAY)
+def test_id_with_spaces_and_a_full_width_check_letter_is_normalised() -> None:
+    verdict = check_resident_id("110105 19491231 002Ｘ", today=TODAY)
     assert verdict.valid and verdict.normalized == "11010519491231002X"
+
+
+# REQ: ACP-2 — only ASCII digits count: full-width digits are refused, not converted.
+def test_full_width_digits_are_refused_naming_the_character() -> None:
+    verdict = check_resident_id("１１０１０５１９４９１２３１００２Ｘ", today=TODAY)
+    assert not verdict.valid and verdict.reason_code == "non_ascii_digit"
+    assert verdict.reason is not None and "“１”" in verdict.reason and "半角" in verdict.reason
 
 
 # REQ: ACP-2
@@ -182,10 +189,9 @@ def test_15_and_20_digit_cards_are_bad_length(number: str) -> None:
 
 
 # REQ: ACP-2
-def test_card_typed_with_full_width_digits_and_dashes_is_normalised() -> None:
+def test_card_typed_with_full_width_dashes_and_spaces_is_normalised() -> None:
     number = luhn_complete("622202123456789")
-    typed = "－".join(number[i : i + 4] for i in range(0, 16, 4))
-    typed = typed.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})
+    typed = "－".join(number[i : i + 4] for i in range(0, 16, 4)).replace("－", "\u3000", 1)
     verdict = check_bank_card(typed)
     assert verdict.valid and verdict.normalized == number
 
@@ -207,7 +213,6 @@ def test_card_with_letters_is_bad_characters() -> None:
         "+86 138 1234 5678",
         "0086-138-1234-5678",
         "8613812345678",
-        "１３８１２３４５６７８",
     ],
 )
 def test_mobile_number_forms_normalise_to_11_digits(typed: str) -> None:
@@ -371,7 +376,8 @@ ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
     ("kind", "typed"),
     [
         ("card", luhn_complete("622202123456789").translate(ARABIC_INDIC)),
-        ("card", "６２２２０２１２３４５６７８９" + "٠"),
+        ("card", "６２２２０２１２３４５６７８９"),
+        ("phone", "１３８１２３４５６７８"),
         ("phone", "138١٢٣٤٥٦٧٨"),
         ("account", "6222021234\u0966\u0967"),  # Devanagari digits
         ("id", "1101051949123100" + "②" + "X"),

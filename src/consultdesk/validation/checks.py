@@ -44,8 +44,8 @@ def _fail(kind: str, normalized: str | None, code: str, reason: str) -> Verdict:
 
 
 def _form_problem(kind: str, raw: str, label: str, *, plus_allowed: bool = False) -> Verdict | None:
-    """ACP-2: only ASCII digits count as digits (full-width ones are the same keys typed in
-    an input method's full-width mode and are folded); any other digit form is refused,
+    """ACP-2: only ASCII digits count as digits; any other digit form (full-width ones
+    from an input method's full-width mode included) is refused with the character named,
     never converted, since a look-alike digit is how a wrong number slips through. A
     leading sign is refused too (a number is not negative); ``plus_allowed`` lets a phone
     number start with its +86 country code."""
@@ -55,7 +55,8 @@ def _form_problem(kind: str, raw: str, label: str, *, plus_allowed: bool = False
             kind,
             None,
             "non_ascii_digit",
-            f"{label}只能使用阿拉伯数字 0-9，不能使用“{odd}”（U+{ord(odd):04X}）这样的其他数字字符",
+            f"{label}只能使用半角阿拉伯数字 0-9，不能使用“{odd}”（U+{ord(odd):04X}）"
+            "这样的其他数字字符（全角数字请切换为半角输入）",
         )
     sign = leading_sign(raw)
     if sign is not None and not (plus_allowed and sign in "+\uff0b"):

@@ -1,11 +1,12 @@
 """Turn what a person types into the plain ASCII form the checks work on.
 
-Full-width digits and letters (１２３, ＡＢＣ: what a Chinese input method types in its
-full-width mode) become ASCII, the ideographic space and other spaces, hyphens and
-dashes (-, －, —, –) are dropped. Nothing else is changed, so a wrong character still
-shows up as wrong: other digit forms (Arabic-Indic ٦, Devanagari ६, circled ⑥,
-superscript ⁶, mathematical 𝟔…) are found by ``foreign_digit`` before any folding and
-refused, never converted (ACP-2); a leading sign is found by ``leading_sign``."""
+Full-width letters (ＡＢＣ, e.g. an ID number's check character typed in an input
+method's full-width mode) become ASCII, the ideographic space and other spaces, hyphens
+and dashes (-, －, —, –) are dropped. Nothing else is changed, so a wrong character still
+shows up as wrong: only ASCII digits count as digits, so every other digit form
+(full-width １, Arabic-Indic ٦, Devanagari ६, circled ⑥, superscript ⁶, mathematical 𝟔…)
+is found by ``foreign_digit`` before any folding and refused, never converted (ACP-2);
+a leading sign is found by ``leading_sign``."""
 
 from __future__ import annotations
 
@@ -15,17 +16,15 @@ import unicodedata
 _SEPARATORS = frozenset(" \t\u3000\u00a0-\u2010\u2011\u2012\u2013\u2014\u2015\uff0d_")
 
 
-# Full-width ASCII digits U+FF10..U+FF19: the only non-ASCII digits accepted (folded).
-_FULL_WIDTH_DIGITS = frozenset(chr(c) for c in range(0xFF10, 0xFF1A))
 # Signs people may type in front of a number: ASCII, full-width, minus sign, small forms.
 SIGNS = frozenset("+-\uff0b\uff0d\u2212\ufe62\ufe63\u2010\u2011\u2012\u2013\u2014")
 
 
 def foreign_digit(text: str) -> str | None:
-    """The first character that is a digit in some script but not an ASCII (or full-width
-    ASCII) digit, e.g. '٦' (Arabic-Indic), '①', '²', '𝟔'; None when there is none."""
+    """The first character that is a digit in some script but not an ASCII digit, e.g.
+    '１' (full-width), '٦' (Arabic-Indic), '①', '²', '𝟔'; None when there is none."""
     for ch in text:
-        if ("0" <= ch <= "9") or ch in _FULL_WIDTH_DIGITS:
+        if "0" <= ch <= "9":
             continue
         if (
             unicodedata.category(ch) in ("Nd", "No", "Nl")
@@ -45,7 +44,8 @@ def leading_sign(text: str) -> str | None:
 
 
 def to_halfwidth(text: str) -> str:
-    """Fold full-width forms to ASCII (NFKC), e.g. '１１０１０５' -> '110105'."""
+    """Fold full-width forms to ASCII (NFKC), e.g. 'ｘ' -> 'x' (digits never reach here in
+    any form but ASCII: ``foreign_digit`` refuses them first)."""
     return unicodedata.normalize("NFKC", text)
 
 
