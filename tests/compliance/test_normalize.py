@@ -41,6 +41,8 @@ def test_chinese_numbers_are_read(numeral: str, value: int) -> None:
         ("十分感谢", "十分感谢"),  # 十分 is "very", not ten
         ("千万别告诉别人", "千万别告诉别人"),  # 千万 is "by all means"
         ("一定要核实", "一定要核实"),
+        ("年化能到百分之六左右", "年化能到6%左右"),  # a rate in words is a rate
+        ("百分之四十", "40%"),
     ],
 )
 def test_numbers_before_a_unit_become_digits_and_idioms_stay(typed: str, compact: str) -> None:
@@ -61,6 +63,10 @@ def test_numbers_before_a_unit_become_digits_and_idioms_stay(typed: str, compact
 )
 def test_english_pinyin_full_width_and_spacing_are_folded(typed: str, compact: str) -> None:
     assert normalize(typed).compact == compact
+
+
+def test_a_rate_said_in_words_keeps_its_decimal_in_the_text_view() -> None:
+    assert normalize("利率百分之三点五").text == "利率3.5%"
 
 
 def test_a_rewritten_phrase_maps_back_to_the_original_words() -> None:

@@ -196,6 +196,20 @@ def _numeral_as_digits(numeral: str) -> str | None:
     return str(value)
 
 
+# 百分之六 / 百分之三点五 / 百分之四十: a rate said in words is a rate (SOL-2 wants its source).
+_PERCENT_RE: Final = re.compile(
+    r"百分之([零〇一二两三四五六七八九十百]+)(?:点([零〇一二三四五六七八九]+))?"
+)
+
+
+def _percent_as_digits(m: re.Match[str]) -> str | None:
+    whole = chinese_number(m.group(1))
+    if whole is None:
+        return None
+    decimals = "".join(str(_CN_DIGIT[ch]) for ch in m.group(2) or "")
+    return f"{whole}.{decimals}%" if decimals else f"{whole}%"
+
+
 def _rewrite(text: str, index: list[int]) -> tuple[str, list[int]]:
     """Apply the phrase and numeral rewrites to ``text`` whose characters come from the
     original offsets in ``index``; returns the new text and its offsets."""
@@ -205,6 +219,10 @@ def _rewrite(text: str, index: list[int]) -> tuple[str, list[int]]:
             if pattern.match(m.group()):
                 pieces.append((m.start(), m.end(), zh))
                 break
+    for m in _PERCENT_RE.finditer(text):
+        percent = _percent_as_digits(m)
+        if percent is not None:
+            pieces.append((m.start(), m.end(), percent))
     for m in _NUMERAL_RE.finditer(text):
         digits = _numeral_as_digits(m.group())
         if digits is not None and digits != m.group():
