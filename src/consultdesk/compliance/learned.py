@@ -246,7 +246,14 @@ class LearnedLayer:
             score = scores[column_of(code)]
             # A promise about returns or principal is talk about a product.
             claimed = code in DISCLOSURE_CODES and any(v.code == "forbidden_claim" for v, _ in kept)
-            if not claimed and (score < self.thresholds[column] or text_part[column_of(code)] <= 0):
+            # Product talk is one question for both disclosures: a wealth reply that is
+            # product talk enough to need a risk line needs the 非保本 statement too.
+            threshold = self.thresholds[column]
+            if code == "missing_non_guaranteed" and "missing_risk_disclosure" in self.codes:
+                threshold = min(
+                    threshold, self.thresholds[self.codes.index("missing_risk_disclosure")]
+                )
+            if not claimed and (score < threshold or text_part[column_of(code)] <= 0):
                 continue  # the context alone never flags: the words must point to the code
             applicable = APPLICABLE.get(code)
             if applicable is not None and not applicable(context, norm):
