@@ -59,7 +59,7 @@ KNN_NEIGHBOURS = 10
 KNN_SHARPNESS = 20.0
 KNN_MIN_SIMILARITY = 0.5
 # Bumped whenever the features change, so old cache files are never reused.
-PIPELINE_VERSION = "m4"
+PIPELINE_VERSION = "m5"
 _CANDIDATE_POOL = 5
 _LOO_SAMPLE = 2000
 # Above this many questions, dense scoring goes through an entry shortlist.

@@ -7,7 +7,12 @@ changed, builds a new matcher in a background thread and then swaps the snapshot
 reference assignment: questions keep being answered from the old snapshot while the new
 one builds, and nobody ever sees a matcher without its answers (no downtime).
 Fitted indexes are cached under `<data_dir>/assistant-cache` keyed by content, so a
-restart or an unchanged rebuild does not re-embed.
+restart or an unchanged rebuild does not re-embed. A large knowledge base
+(`CHILD_BUILD_MIN_QUESTIONS`) that is rebuilt while a snapshot is live is built in a
+child process into that cache and only loaded here: embedding tens of thousands of
+questions in-process would hold the encoder (one forward pass at a time) and the
+interpreter lock, and answers during the rebuild would wait for it
+(bench/bench_kb_scale.py measures both).
 
 `train_from_database` is `consultdesk assistant train` on the database: the same build
 into the same cache, plus a calibration report of the pair score on the labelled pairs.
@@ -38,6 +43,9 @@ from consultdesk.shared.errors import DependencyDown
 log = logging.getLogger("consultdesk.assistant")
 
 CACHE_FOLDER = "assistant-cache"
+# From this many questions a rebuild behind a live snapshot runs in a child process
+# (~2 s to start and load the encoder there; 2,000 questions embed in ~1 s here).
+CHILD_BUILD_MIN_QUESTIONS = 2000
 Builder = Callable[[Sequence[KnowledgeItem]], Matcher]
 
 
@@ -136,8 +144,23 @@ class Assistant:
     def _build(self, items: Sequence[KnowledgeItem]) -> Matcher:
         if self.builder is not None:
             return self.builder(items)
-        return Matcher.build(
-            items, encoder=self.encoder or default_encoder(), cache_dir=self.cache_dir
+        encoder = self.encoder or default_encoder()
+        if self._build_in_child(items):
+            try:
+                _build_in_child_process(items, cache_dir=self.cache_dir)  # type: ignore[arg-type]
+            except Exception:
+                log.exception("building the matcher in a child process failed; building here")
+        return Matcher.build(items, encoder=encoder, cache_dir=self.cache_dir)
+
+    def _build_in_child(self, items: Sequence[KnowledgeItem]) -> bool:
+        """True when answers are being served from a live snapshot and the build is
+        large enough to stall them; the child needs the cache folder to hand the
+        index over and the default encoder (which it loads itself)."""
+        return (
+            self.cache_dir is not None
+            and self.encoder is None
+            and self._knowledge.ready
+            and sum(len(item.questions) for item in items) >= CHILD_BUILD_MIN_QUESTIONS
         )
 
     def refresh(self, *, wait: bool = False) -> bool:
@@ -147,6 +170,11 @@ class Assistant:
             loaded = load_knowledge(session=session, now=self.clock.now())
         if loaded.fingerprint == self._knowledge.fingerprint:
             return False
+        return self.rebuild(loaded, wait=wait)
+
+    def rebuild(self, loaded: Loaded, *, wait: bool = False) -> bool:
+        """Build the matcher for `loaded` and publish it (in a background thread
+        unless `wait`; the current snapshot keeps answering until the swap)."""
         if wait:
             self._rebuild(loaded)
             return True
@@ -208,6 +236,28 @@ class Assistant:
     def install(self, knowledge: Knowledge) -> None:
         """Publish a ready snapshot (e.g. built elsewhere)."""
         self._knowledge = knowledge
+
+
+def _build_into_cache(items: Sequence[KnowledgeItem], cache_dir: str) -> None:
+    """Runs in the child process: build the matcher with the default encoder and
+    leave it in the cache (written atomically). The child yields the cores to
+    processes answering questions (nice 10)."""
+    import os
+
+    if hasattr(os, "nice"):
+        os.nice(10)
+    Matcher.build(items, encoder=default_encoder(), cache_dir=Path(cache_dir))
+
+
+def _build_in_child_process(items: Sequence[KnowledgeItem], *, cache_dir: Path) -> None:
+    """Build the matcher for `items` into `cache_dir` in a fresh interpreter and wait
+    for it (the caller's thread waits; nothing else in this process does)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        pool.submit(_build_into_cache, tuple(items), str(cache_dir)).result()
 
 
 def policy_for(*, session: Session, branch: str) -> MatchPolicy:
