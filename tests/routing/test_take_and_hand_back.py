@@ -144,3 +144,38 @@ def test_hand_back_needs_a_reason_the_holder_and_the_scope(
     hidden = client.post(url, json={"move": "transfer", "reason": "x"}, headers=far)
     assert hidden.status_code == 404
     assert queue_row(container, cid)[0] == "assigned"
+
+
+def test_resolving_on_the_queue_page_frees_the_agents_place(
+    client: TestClient, container: Container
+) -> None:
+    # REQ: STD-5, PREP-5 — the wall's load goes down when a chat ends.
+    agent, h = person(client, container, "agent", "丑")
+    available(client, h)
+    cid = chat(container)
+    queued(client, h, cid)
+    assert accept_from_queue_page(client, h, cid) == 200
+    r = client.post(f"/api/v1/consultations/{cid}/moves", json={"move": "resolve"}, headers=h)
+    assert r.status_code == 200, r.text
+    assert queue_row(container, cid)[0] == "done"
+    with container.uow() as s:
+        assert routing.get_agent(session=s, agent_id=agent.id).chats == 0
+
+
+def test_handing_an_agitated_customer_over_goes_to_a_colleague(
+    client: TestClient, container: Container
+) -> None:
+    # REQ: STD-3 — the chat leaves the agent's hands and is offered to a colleague.
+    first, h1 = person(client, container, "agent", "寅")
+    second, h2 = person(client, container, "agent", "卯")
+    available(client, h1)
+    cid = chat(container)
+    queued(client, h1, cid)
+    assert accept_from_queue_page(client, h1, cid) == 200
+    available(client, h2)
+    r = client.post(f"/api/v1/consultations/{cid}/handoff", json={"reason": "agitated"}, headers=h1)
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "transferred"
+    assert queue_row(container, cid) == ("offered", second.id)
+    with container.uow() as s:
+        assert routing.get_agent(session=s, agent_id=first.id).chats == 0

@@ -119,6 +119,13 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on"),
     port: int = typer.Option(8000, min=1, max=65535, help="Port"),
     workers: int = typer.Option(1, min=1, max=16, help="Worker processes (PostgreSQL only for >1)"),
+    keep_alive: int = typer.Option(
+        75,
+        "--keep-alive",
+        min=1,
+        max=3600,
+        help="Seconds an idle HTTP connection stays open; keep it above the proxy's idle timeout",
+    ),
 ) -> None:
     """Serve the console and the API."""
     import uvicorn
@@ -139,6 +146,10 @@ def serve(
         log_level="warning",
         ws="websockets-sansio",
         ws_per_message_deflate=False,  # chat frames are short: compression costs CPU, saves little
+        # A server that closes idle connections no later than its clients (uvicorn's 5 s
+        # equals httpx's pool expiry, and is below a proxy's usual 60 s) races them: a
+        # request sent on a connection being closed fails with a reset (load harness).
+        timeout_keep_alive=keep_alive,
     )
 
 
@@ -192,7 +203,7 @@ def demo(
             )
     if serve_after:
         typer.echo(f"控制台 / Console: http://127.0.0.1:{port}  （Ctrl+C 退出）")
-        serve(host="127.0.0.1", port=port, workers=1)
+        serve(host="127.0.0.1", port=port, workers=1, keep_alive=75)
 
 
 @demo_app.command("seed")

@@ -365,6 +365,11 @@ def move_consultation(
             reason=body.reason,
             agent_id=colleague(session, c, body.agent_id),
         )
+        if body.move in (Move.RESOLVE.value, Move.CLOSE.value):
+            # Over for routing: the agent's place is free again (STD-5).
+            routing.release(
+                session=session, now=container.clock.now(), consultation_id=consultation_id
+            )
         lang = visitors.visitor_lang(session=session, consultation_id=consultation_id)
     if body.move == Move.ACCEPT.value:
         send_greeting(container, c, member, lang)
@@ -389,16 +394,37 @@ def send_greeting(container: ContainerDep, c: Consultation, member: StaffMember,
 def hand_to_colleague(
     consultation_id: ConsultationIdPath, body: HandoffIn, container: ContainerDep, member: Handler
 ) -> ConsultationOut:
-    """STD-3: hand the customer to a colleague (a transfer recording why)."""
+    """STD-3: hand the customer to a colleague (a transfer recording why). Without a named
+    colleague, work routing holds for the caller goes back to the queue for someone else
+    (``routing.hand_back``)."""
+    from consultdesk.routing import service as routing
+
+    reason = body.reason if not body.note else f"{body.reason}: {body.note}"
     with container.uow() as session:
         c = visible_consultation(session, member, consultation_id)
+        if body.agent_id is None and routing.holds(
+            session=session, consultation_id=consultation_id, agent_id=member.id
+        ):
+            routing.hand_back(
+                session=session,
+                now=container.clock.now(),
+                consultation_id=consultation_id,
+                actor=member,
+                move="transfer",
+                reason=reason[:200],
+            )
+            return ConsultationOut.of(
+                service.get_consultation(
+                    session=session, consultation_id=consultation_id, scope=member.scope
+                )
+            )
         c = service.move(
             session=session,
             now=container.clock.now(),
             consultation_id=consultation_id,
             move=Move.TRANSFER,
             actor=member.id,
-            reason=body.reason if not body.note else f"{body.reason}: {body.note}",
+            reason=reason,
             agent_id=colleague(session, c, body.agent_id),
         )
     return ConsultationOut.of(c)

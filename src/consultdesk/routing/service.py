@@ -546,6 +546,12 @@ def reassign(
     return entry_of(q)
 
 
+def holds(*, session: Session, consultation_id: str, agent_id: str) -> bool:
+    """Whether routing has the consultation assigned to ``agent_id``."""
+    q = session.get(RoutingQueueRow, consultation_id)
+    return q is not None and q.state == QueueState.ASSIGNED.value and q.agent_id == agent_id
+
+
 HAND_BACK_MOVES = {"transfer": Move.TRANSFER, "escalate": Move.ESCALATE}
 
 
