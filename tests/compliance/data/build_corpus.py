@@ -25,6 +25,7 @@ import opencc
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
+from consultdesk.validation.checks import resident_id_check_char  # noqa: E402
 from tests.compliance.corpus import full_corpus  # noqa: E402
 from tests.compliance.data.families import FAMILIES  # noqa: E402
 from tests.compliance.data.families_extra import EXTRA_FAMILIES  # noqa: E402
@@ -121,9 +122,7 @@ def _luhn_complete(prefix: str) -> str:
 def _resident_id(seed: int) -> str:
     region = 110101 + seed % 5 * 100
     first17 = f"{region}{1960 + seed % 40}{1 + seed % 12:02d}{1 + seed % 28:02d}{seed % 900 + 100}"
-    weights = [pow(2, 17 - i, 11) for i in range(17)]
-    total = sum(int(d) * w for d, w in zip(first17, weights, strict=True))
-    return first17 + "10X98765432"[total % 11]
+    return first17 + resident_id_check_char(first17)
 
 
 def _fill(text: str, seed: int) -> str:
