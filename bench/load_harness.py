@@ -26,7 +26,13 @@ production shape: two ``consultdesk serve`` processes, A and B, and one
    acked but not delivered 10 s after the last send.
 4. Read, for ``--read-seconds``: agents' API reads, spread evenly over both processes (an
    agent's open consultations, a full transcript), closed loop with
-   ``--read-concurrency`` requests in flight.
+   ``--read-concurrency`` connections, each with one request in flight, from a lean
+   HTTP/1.1 generator in a child process (bench/read_load.py; httpx cost more CPU per
+   request than the servers). Every customer's and agent's socket stays open meanwhile.
+
+While the reads run, the CPU each process used is printed in cores (A, B: the web
+processes; W: the worker; PG: PostgreSQL; gen: the request generator): the machine has
+two, and the line shows whether the servers or something beside them had them.
 
 The same run is then repeated with ONE web process, customers and agents both on A: the
 baseline. Peak memory is VmHWM of each server process and its children. Every figure is
@@ -72,6 +78,7 @@ from consultdesk.shared.ids import UserId
 from consultdesk.staff import passwords
 from consultdesk.staff import service as staff
 from consultdesk.web.deps import SESSION_COOKIE
+from read_load import ReadRequest, run_reads
 
 PG_URL = os.environ.get(
     "CONSULTDESK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -314,6 +321,27 @@ def peak_rss_mib(pid: int) -> float:
     return total_kib / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU seconds of every PostgreSQL process on this machine (backends come and go: a
+    backend that exits during a phase drops out, so this is a lower bound)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().startswith("postgres"):
+                    total += cpu_seconds(int(entry.name))
+    return total
+
+
 def logged_errors(path: Path) -> Counter[str]:
     """ERROR/CRITICAL lines and tracebacks a process wrote, by logger and message."""
     found: Counter[str] = Counter()
@@ -358,6 +386,7 @@ class Run:
     customer_url: str
     agent_url: str
     read_urls: list[str]
+    pids: dict[str, int] = field(default_factory=dict)
     sent: dict[tuple[str, str], float] = field(default_factory=dict)
     ack_ms: dict[tuple[str, str], float] = field(default_factory=dict)
     delivery_ms: dict[tuple[str, str], float] = field(default_factory=dict)
@@ -370,6 +399,7 @@ class Run:
     lag_ms: list[float] = field(default_factory=list)
     measuring_lag: bool = False
     reads: int = 0
+    read_cores: dict[str, float] = field(default_factory=dict)
     read_ms: list[float] = field(default_factory=list)
     read_seconds: float = 0.0
     taken: int = 0
@@ -563,40 +593,40 @@ async def loop_lag(run: Run) -> None:
 
 
 async def read_phase(run: Run, held: list[tuple[AgentLogin, str]]) -> None:
-    """Closed loop, ``read_concurrency`` in flight spread over ``read_urls``: an agent's
-    open consultations, or the full transcript of one of them."""
-    per = max(1, run.cfg.read_concurrency // len(run.read_urls))
-    clients = [http_client(u, per) for u in run.read_urls]
-    rng = random.Random(7)
-    end = time.perf_counter() + run.cfg.read_seconds
-
-    async def reader(k: int) -> None:
-        client = clients[k % len(clients)]
-        while time.perf_counter() < end:
-            login, cid = rng.choice(held)
-            if rng.random() < 0.5:
-                path = "/api/v1/consultations?mine=true&open_only=true"
-            else:
-                path = f"/api/v1/consultations/{cid}/messages"
-            t0 = time.perf_counter()
-            try:
-                r = await client.get(path, headers=bearer(login.token))
-            except httpx.HTTPError as exc:
-                run.errors[f"read failed ({type(exc).__name__})"] += 1
-                continue
-            if r.status_code == 200:
-                run.reads += 1
-                run.read_ms.append((time.perf_counter() - t0) * 1000)
-            else:
-                run.errors[f"read HTTP {r.status_code}"] += 1
-
-    started = time.perf_counter()
-    try:
-        await asyncio.gather(*(reader(k) for k in range(per * len(clients))))
-    finally:
-        run.read_seconds = time.perf_counter() - started
-        for client in clients:
-            await client.aclose()
+    """Closed loop, ``read_concurrency`` connections spread over ``read_urls``: an agent's
+    open consultations, or the full transcript of one of them. The requests come from a
+    lean generator in a child process (bench/read_load.py): httpx spent more CPU per
+    request than the servers did, on the same two cores."""
+    requests: list[ReadRequest] = []
+    for login, cid in held:
+        requests.append(ReadRequest("/api/v1/consultations?mine=true&open_only=true", login.token))
+        requests.append(ReadRequest(f"/api/v1/consultations/{cid}/messages", login.token))
+    targets = []
+    for url in run.read_urls:
+        host, _, port = url.removeprefix("http://").partition(":")
+        targets.append((host, int(port)))
+    before = {name: cpu_seconds(pid) for name, pid in run.pids.items()}
+    before["postgres"] = postgres_cpu_seconds()
+    children_before = os.times()
+    result = await asyncio.to_thread(
+        run_reads, targets, requests, run.cfg.read_concurrency, run.cfg.read_seconds
+    )
+    after = {name: cpu_seconds(pid) for name, pid in run.pids.items()}
+    after["postgres"] = postgres_cpu_seconds()
+    children_after = os.times()
+    seconds = max(result.seconds, 1e-9)
+    run.read_cores = {name: (after[name] - before[name]) / seconds for name in after}
+    run.read_cores["generator"] = (
+        children_after.children_user
+        + children_after.children_system
+        - children_before.children_user
+        - children_before.children_system
+    ) / seconds
+    run.reads = result.reads
+    run.read_ms = result.latencies_ms
+    run.read_seconds = result.seconds
+    for what, n in result.errors.items():
+        run.errors[what] += n
 
 
 async def drive(run: Run) -> None:
@@ -674,6 +704,7 @@ def run_topology(label: str, cfg: Config, two: bool) -> dict[str, Any]:
         servers, worker = start_servers(server_env(schema, folder, secret), folder, names)
         urls = [f"http://127.0.0.1:{p.port}" for p in servers]
         run = Run(cfg, seeded, urls[0], urls[-1], urls)
+        run.pids = {p.name: p.proc.pid for p in [*servers, worker]}
         try:
             try:
                 import uvloop
@@ -717,6 +748,7 @@ def figures(
         "error_kinds": dict(errors),
         "lost": len(lost),
         "reads_per_s": run.reads / run.read_seconds if run.read_seconds else 0.0,
+        "read_cores": run.read_cores,
         "read_ms": {"p50": percentile(run.read_ms, 0.5), "p99": percentile(run.read_ms, 0.99)},
         "peak_rss_mib": rss,
         "logged_errors": dict(logged),
@@ -774,6 +806,12 @@ def report(cfg: Config, note: str, two: dict[str, Any], one: dict[str, Any] | No
         two["reads_per_s"] >= TARGET_READS_PER_S,
     )
     row("API read ms p50 / p99", "read_ms", lambda d: f"{d['p50']:.1f} / {d['p99']:.1f}")
+    short = {"web-a": "A", "web-b": "B", "worker": "W", "postgres": "PG", "generator": "gen"}
+    row(
+        "CPU in reads, cores",
+        "read_cores",
+        lambda d: " ".join(f"{short.get(k, k)} {v:.2f}" for k, v in d.items()),
+    )
     row(
         "peak RSS MiB (VmHWM)",
         "peak_rss_mib",

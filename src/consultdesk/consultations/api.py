@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from consultdesk.audit import service as audit
 from consultdesk.consultations import service, visitors
 from consultdesk.consultations.greetings import greeting
 from consultdesk.consultations.ingest import Incoming, ingest_for
-from consultdesk.consultations.messages import AuthorKind
+from consultdesk.consultations.messages import AuthorKind, Message
 from consultdesk.consultations.model import Consultation, Move
 from consultdesk.consultations.reply_gate import blocked_error, send_agent_reply
 from consultdesk.consultations.schemas import (
@@ -44,6 +44,8 @@ from consultdesk.consultations.schemas import (
     VisitorChatOpen,
     VisitorChatOut,
     VisitorConsultationOut,
+    consultations_json,
+    messages_json,
 )
 from consultdesk.customers import service as customers
 from consultdesk.customers.model import Customer
@@ -51,7 +53,13 @@ from consultdesk.shared.errors import Forbidden, NotFound, ValidationFailed
 from consultdesk.shared.scope import SYSTEM, Scope
 from consultdesk.staff import service as staff
 from consultdesk.staff.model import Permission, StaffMember
-from consultdesk.web.deps import ContainerDep, PrincipalDep, require
+from consultdesk.web.deps import (
+    ContainerDep,
+    Principal,
+    PrincipalDep,
+    read_in_one_transaction,
+    require,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["consultations"])
 Handler = Annotated[StaffMember, Depends(require(Permission.HANDLE_CONSULTATIONS))]
@@ -61,12 +69,16 @@ ConsultationIdPath = Annotated[str, Path(pattern=ID_PATTERN)]
 CustomerIdPath = Annotated[str, Path(pattern=ID_PATTERN)]
 
 
-async def reader(principal: PrincipalDep) -> StaffMember:
+def reading_member(principal: Principal) -> StaffMember:
     """Agents, and the roles that review a branch's consultations (QA, compliance)."""
     m = principal.member
     if not (m.can(Permission.HANDLE_CONSULTATIONS) or m.can(Permission.VIEW_BRANCH_CONSULTATIONS)):
         raise Forbidden("当前角色无权查看咨询", code="forbidden")
     return m
+
+
+async def reader(principal: PrincipalDep) -> StaffMember:
+    return reading_member(principal)
 
 
 Reader = Annotated[StaffMember, Depends(reader)]
@@ -215,19 +227,22 @@ def open_consultation(
 
 
 @router.get("/consultations", response_model=list[ConsultationOut])
-def list_consultations(
+async def list_consultations(
+    request: Request,
     container: ContainerDep,
-    member: Reader,
     status: Annotated[str | None, Query(max_length=20)] = None,
     open_only: bool = False,
     mine: bool = False,
     branch: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9]{1,12}$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[ConsultationOut]:
-    """Newest first; branch staff see their branch only, head office any (``branch``)."""
-    chosen = own_branch(member, branch) if branch or not member.at_head_office else None
-    with container.uow() as session:
-        found = service.list_consultations(
+) -> Response:
+    """Newest first; branch staff see their branch only, head office any (``branch``).
+    Agents' consoles poll this: it runs in one transaction (``read_in_one_transaction``)."""
+
+    def work(session: Session, principal: Principal) -> list[Consultation]:
+        member = reading_member(principal)
+        chosen = own_branch(member, branch) if branch or not member.at_head_office else None
+        return service.list_consultations(
             session=session,
             scope=member.scope,
             branch=chosen,
@@ -236,7 +251,8 @@ def list_consultations(
             agent_id=member.id if mine else None,
             limit=limit,
         )
-    return [ConsultationOut.of(c) for c in found]
+
+    return consultations_json(await read_in_one_transaction(request, container, work))
 
 
 @router.get("/consultations/{consultation_id}", response_model=ConsultationOut)
@@ -309,20 +325,24 @@ def check_draft(
 
 
 @router.get("/consultations/{consultation_id}/messages", response_model=list[MessageOut])
-def read_transcript(
+async def read_transcript(
     consultation_id: ConsultationIdPath,
+    request: Request,
     container: ContainerDep,
-    member: Reader,
     after_seq: AfterSeq = 0,
-) -> list[MessageOut]:
-    with container.uow() as session:
-        found = service.transcript(
+) -> Response:
+    """The transcript after ``after_seq``, in one transaction (``read_in_one_transaction``):
+    the read an agent's console and API clients make most."""
+
+    def work(session: Session, principal: Principal) -> list[Message]:
+        return service.transcript(
             session=session,
             consultation_id=consultation_id,
-            scope=member.scope,
+            scope=reading_member(principal).scope,
             after_seq=after_seq,
         )
-    return [MessageOut.of(m) for m in found]
+
+    return messages_json(await read_in_one_transaction(request, container, work))
 
 
 @router.get("/consultations/{consultation_id}/timeline", response_model=list[TimelineOut])
@@ -564,7 +584,7 @@ def visitor_transcript(
     container: ContainerDep,
     token: ChatToken,
     after_seq: AfterSeq = 0,
-) -> list[MessageOut]:
+) -> Response:
     with container.uow() as session:
         visitors.consultation_for_token(
             session=session, consultation_id=consultation_id, token=token
@@ -573,7 +593,7 @@ def visitor_transcript(
         found = service.transcript(
             session=session, consultation_id=consultation_id, scope=SYSTEM, after_seq=after_seq
         )
-    return [MessageOut.of(m) for m in found]
+    return messages_json(found)
 
 
 @router.post("/chat/{consultation_id}/confirm", response_model=VisitorConsultationOut)

@@ -3,12 +3,13 @@ and the returning customer's history (ACC-1, ACC-4, ACC-5, ACP-1, ACP-4)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Integer, Row, Select, and_, bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from consultdesk.consultations.messages import (
@@ -48,7 +49,7 @@ def _enum(kind: type[Any], value: str, field: str) -> Any:
         raise ValidationFailed(f"{field} 取值无效：{value}；可选 {allowed}", field=field) from None
 
 
-def _consultation(row: ConsultationRow) -> Consultation:
+def _consultation(row: ConsultationRow | Row[Any]) -> Consultation:
     return Consultation(
         id=ConsultationId(row.id),
         channel=Channel(row.channel),
@@ -72,7 +73,65 @@ def _consultation(row: ConsultationRow) -> Consultation:
     )
 
 
-def _message(row: MessageRow) -> Message:
+_MESSAGE_COLUMNS = (
+    MessageRow.id,
+    MessageRow.consultation_id,
+    MessageRow.seq,
+    MessageRow.author_kind,
+    MessageRow.author_id,
+    MessageRow.text,
+    MessageRow.client_msg_id,
+    MessageRow.created_at,
+    MessageRow.redacted,
+)
+
+
+_AUTHOR_KINDS = {k.value: k for k in AuthorKind}
+
+
+def _message_of_values(
+    id: str,
+    consultation_id: str,
+    seq: int,
+    author_kind: str,
+    author_id: str | None,
+    text: str,
+    client_msg_id: str | None,
+    created_at: datetime,
+    redacted: list[Any] | None,
+) -> Message:
+    """A message from its columns in ``_MESSAGE_COLUMNS`` order (the transcript's path)."""
+    return Message(
+        id,
+        consultation_id,
+        seq,
+        _AUTHOR_KINDS[author_kind],
+        author_id,
+        text,
+        client_msg_id,
+        created_at,
+        tuple(redacted) if redacted else (),
+    )
+
+
+# The consultation's branch (for the scope check) and its messages after a sequence
+# number, in one round trip; a consultation without such messages gives one row of NULLs.
+_TRANSCRIPT = (
+    select(ConsultationRow.branch, *_MESSAGE_COLUMNS)
+    .select_from(ConsultationRow)
+    .outerjoin(
+        MessageRow,
+        and_(
+            MessageRow.consultation_id == ConsultationRow.id,
+            MessageRow.seq > bindparam("after_seq"),
+        ),
+    )
+    .where(ConsultationRow.id == bindparam("consultation_id"))
+    .order_by(MessageRow.seq)
+)
+
+
+def _message(row: MessageRow | Row[Any]) -> Message:
     return Message(
         id=row.id,
         consultation_id=row.consultation_id,
@@ -298,13 +357,16 @@ def post_message(
 def transcript(
     *, session: Session, consultation_id: str, scope: Scope, after_seq: int = 0
 ) -> list[Message]:
-    _row(session, consultation_id, scope=scope)
-    rows = session.scalars(
-        select(MessageRow)
-        .where(MessageRow.consultation_id == consultation_id, MessageRow.seq > after_seq)
-        .order_by(MessageRow.seq)
+    """The stored messages after ``after_seq``, in order. Columns, not ORM objects: agents'
+    consoles and API clients read transcripts far more often than anything else."""
+    rows = (
+        session.connection()
+        .execute(_TRANSCRIPT, {"consultation_id": consultation_id, "after_seq": after_seq})
+        .all()
     )
-    return [_message(r) for r in rows]
+    if not rows or not scope.admits(rows[0][0]):
+        raise NotFound("咨询不存在", field="consultation_id")
+    return [_message_of_values(*row[1:]) for row in rows if row[1] is not None]
 
 
 def messages_at(*, session: Session, keys: Sequence[tuple[str, int]]) -> list[Message]:
@@ -312,8 +374,8 @@ def messages_at(*, session: Session, keys: Sequence[tuple[str, int]]) -> list[Me
     (the chat fan-out reads what another process announced)."""
     if not keys:
         return []
-    rows = session.scalars(
-        select(MessageRow)
+    rows = session.execute(
+        select(*_MESSAGE_COLUMNS)
         .where(tuple_(MessageRow.consultation_id, MessageRow.seq).in_(list(keys)))
         .order_by(MessageRow.consultation_id, MessageRow.seq)
     )
@@ -470,18 +532,42 @@ def list_consultations(
     """Consultations within ``scope`` (and ``branch``, which must lie inside it), newest first."""
     if branch and not scope.admits(branch.upper()):
         raise Forbidden("只能查看本机构的咨询", field="branch")
-    query = select(ConsultationRow).order_by(ConsultationRow.opened_at.desc()).limit(limit)
-    if scope.branch is not None:
-        query = query.where(ConsultationRow.branch == scope.branch)
-    if branch:
-        query = query.where(ConsultationRow.branch == branch)
-    if status:
-        query = query.where(ConsultationRow.status == _enum(Status, status, "status").value)
+    status_value = _enum(Status, status, "status").value if status else None
+    statement = _list_statement(
+        scope.branch is not None, bool(branch), bool(status), open_only, bool(agent_id)
+    )
+    params = {
+        "scope_branch": scope.branch,
+        "branch": branch,
+        "status": status_value,
+        "agent_id": agent_id,
+        "limit": limit,
+    }
+    return [_consultation(r) for r in session.connection().execute(statement, params)]
+
+
+@functools.cache
+def _list_statement(
+    scoped: bool, by_branch: bool, by_status: bool, open_only: bool, by_agent: bool
+) -> Select[Any]:
+    """``list_consultations``' query for one combination of filters, built once: columns,
+    not ORM objects (the agents' most frequent read is their open chats)."""
+    query = (
+        select(*ConsultationRow.__table__.columns)
+        .order_by(ConsultationRow.opened_at.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
+    if scoped:
+        query = query.where(ConsultationRow.branch == bindparam("scope_branch"))
+    if by_branch:
+        query = query.where(ConsultationRow.branch == bindparam("branch"))
+    if by_status:
+        query = query.where(ConsultationRow.status == bindparam("status"))
     if open_only:
         query = query.where(ConsultationRow.status.in_([s.value for s in OPEN_STATES]))
-    if agent_id:
-        query = query.where(ConsultationRow.agent_id == agent_id)
-    return [_consultation(r) for r in session.scalars(query)]
+    if by_agent:
+        query = query.where(ConsultationRow.agent_id == bindparam("agent_id"))
+    return query
 
 
 def closed_between(

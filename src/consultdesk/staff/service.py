@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from consultdesk.db.engine import UnitOfWork
@@ -27,7 +28,45 @@ from consultdesk.staff.tables import ApiTokenRow, StaffSessionRow, StaffUserRow
 BAD_LOGIN = "用户名或密码错误"
 
 
-def _member(row: StaffUserRow) -> StaffMember:
+class _MemberFields(Protocol):
+    id: str
+    username: str
+    display_name: str
+    role: str
+    branch: str
+    active: bool
+
+
+_MEMBER_COLUMNS = (
+    StaffUserRow.id,
+    StaffUserRow.username,
+    StaffUserRow.display_name,
+    StaffUserRow.role,
+    StaffUserRow.branch,
+    StaffUserRow.active,
+)
+
+
+# Every request resolves its session or token: the statements are built once (building
+# and keying a select per call cost as much as running it; issue 12's read figure).
+_SESSION_MEMBER = (
+    select(
+        StaffSessionRow.revoked.label("revoked_session"),
+        StaffSessionRow.expires_at,
+        StaffSessionRow.csrf_token,
+        *_MEMBER_COLUMNS,
+    )
+    .join(StaffUserRow, StaffUserRow.id == StaffSessionRow.user_id)
+    .where(StaffSessionRow.token_hash == bindparam("token_hash"))
+)
+_TOKEN_MEMBER = (
+    select(ApiTokenRow.revoked.label("revoked_token"), ApiTokenRow.expires_at, *_MEMBER_COLUMNS)
+    .join(StaffUserRow, StaffUserRow.id == ApiTokenRow.user_id)
+    .where(ApiTokenRow.token_hash == bindparam("token_hash"))
+)
+
+
+def _member(row: _MemberFields) -> StaffMember:
     return StaffMember(
         id=UserId(row.id),
         username=row.username,
@@ -189,14 +228,16 @@ def open_session(
 
 
 def resolve_session(*, session: Session, now: datetime, token: str) -> tuple[StaffMember, str]:
-    """The signed-in member and the session's CSRF token, or Unauthorized."""
-    row = session.get(StaffSessionRow, _digest(token))
-    if row is None or row.revoked or row.expires_at <= now:
+    """The signed-in member and the session's CSRF token, or Unauthorized. One query:
+    every console request runs it."""
+    row = (
+        session.connection().execute(_SESSION_MEMBER, {"token_hash": _digest(token)}).one_or_none()
+    )
+    if row is None or row.revoked_session or row.expires_at <= now:
         raise Unauthorized("请先登录", code="not_signed_in")
-    user = session.get(StaffUserRow, row.user_id)
-    if user is None or not user.active:
+    if not row.active:
         raise Unauthorized("账户已停用", code="disabled")
-    return _member(user), row.csrf_token
+    return _member(row), row.csrf_token
 
 
 def close_session(*, session: Session, token: str) -> None:
@@ -228,10 +269,11 @@ def issue_token(
 
 
 def resolve_token(*, session: Session, now: datetime, token: str) -> StaffMember:
-    row = session.get(ApiTokenRow, _digest(token))
-    if row is None or row.revoked or row.expires_at <= now:
+    """The member a bearer token belongs to, or Unauthorized. One query: every API
+    request runs it."""
+    row = session.connection().execute(_TOKEN_MEMBER, {"token_hash": _digest(token)}).one_or_none()
+    if row is None or row.revoked_token or row.expires_at <= now:
         raise Unauthorized("访问令牌无效或已过期", code="bad_token")
-    user = session.get(StaffUserRow, row.user_id)
-    if user is None or not user.active:
+    if not row.active:
         raise Unauthorized("账户已停用", code="disabled")
-    return _member(user)
+    return _member(row)
