@@ -554,7 +554,7 @@ def _list_statement(
     not ORM objects (the agents' most frequent read is their open chats)."""
     query = (
         select(*ConsultationRow.__table__.columns)
-        .order_by(ConsultationRow.opened_at.desc())
+        .order_by(ConsultationRow.opened_at.desc(), ConsultationRow.id.desc())
         .limit(bindparam("limit", type_=Integer))
     )
     if scoped:

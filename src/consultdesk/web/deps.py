@@ -86,11 +86,12 @@ async def read_in_one_transaction(
     request: Request, container: Container, work: Callable[[Session, Principal], T]
 ) -> T:
     """For the reads made most often (an agent's open chats, a transcript): the caller's
-    token or session is resolved and ``work`` runs in the same transaction, on one worker
-    thread. The usual path (``PrincipalDep`` plus the route's own unit of work) costs a
-    second transaction and a second trip to the database, and resolves the caller on the
-    event loop; issue 12's read figure measured the difference. Safe methods only: a
-    state-changing request needs the CSRF check of ``current_principal``."""
+    token or session is resolved and ``work`` runs on the same connection
+    (``UnitOfWork.reading``: autocommit on PostgreSQL), on one worker thread. The usual
+    path (``PrincipalDep`` plus the route's own unit of work) costs a second connection
+    checkout and transaction, and resolves the caller on the event loop; issue 12's read
+    figure measured the difference. Safe methods only: a state-changing request needs the
+    CSRF check of ``current_principal``."""
     if request.method not in ("GET", "HEAD"):
         raise RuntimeError("read_in_one_transaction serves GET and HEAD only")
     token, cookie = _credentials(request)
@@ -98,7 +99,7 @@ async def read_in_one_transaction(
         raise Unauthorized("请先登录", code="not_signed_in")
 
     def run() -> T:
-        with container.uow() as session:
+        with container.uow.reading() as session:
             principal = _resolve(session, container.clock.now(), token, cookie)
             return work(session, principal)
 
