@@ -115,3 +115,23 @@ def test_console_session_reads_the_same(
         assert m["text"] == "您好"
     finally:
         client.cookies.clear()
+
+
+def test_reads_on_worker_threads_answer_the_same(
+    client: TestClient, container: Any, agent: dict[str, str]
+) -> None:
+    # CONSULTDESK_READ_THREADS=N (a distant database) runs the same reads on N threads.
+    c = open_chat(client, agent)
+    url = f"{V1}/consultations/{c['id']}/messages"
+    client.post(url, json={"text": "您好", "client_msg_id": "a1"}, headers=agent)
+    on_loop = (
+        client.get(url, headers=agent).json(),
+        client.get(f"{V1}/consultations", headers=agent).json(),
+    )
+    container.settings.read_threads = 2
+    on_threads = (
+        client.get(url, headers=agent).json(),
+        client.get(f"{V1}/consultations", headers=agent).json(),
+    )
+    assert on_threads == on_loop
+    assert client.get(url).status_code == 401

@@ -87,11 +87,19 @@ async def read_in_one_transaction(
 ) -> T:
     """For the reads made most often (an agent's open chats, a transcript): the caller's
     token or session is resolved and ``work`` runs on the same connection
-    (``UnitOfWork.reading``: autocommit on PostgreSQL), on one worker thread. The usual
-    path (``PrincipalDep`` plus the route's own unit of work) costs a second connection
-    checkout and transaction, and resolves the caller on the event loop; issue 12's read
-    figure measured the difference. Safe methods only: a state-changing request needs the
-    CSRF check of ``current_principal``."""
+    (``UnitOfWork.reading``: autocommit on PostgreSQL). The usual path (``PrincipalDep``
+    plus the route's own unit of work, in the shared thread pool) costs a second
+    connection checkout and transaction and two thread hand-offs; issue 12's read figure
+    measured the difference.
+
+    ``read_threads`` 0 (the default) runs it on the event loop, as ``current_principal``
+    does for every request: a read is about a millisecond, and the hand-off to a thread
+    and the threads' contention for the interpreter lock cost more than that wait (2
+    cores, PostgreSQL local: 1,600 reads/s on the loop, 1,300-1,400 on 2 threads). With
+    a database far away, set N threads so the waits overlap.
+
+    Safe methods only: a state-changing request needs the CSRF check of
+    ``current_principal``."""
     if request.method not in ("GET", "HEAD"):
         raise RuntimeError("read_in_one_transaction serves GET and HEAD only")
     token, cookie = _credentials(request)
@@ -103,6 +111,8 @@ async def read_in_one_transaction(
             principal = _resolve(session, container.clock.now(), token, cookie)
             return work(session, principal)
 
+    if container.settings.read_threads == 0:
+        return run()
     return await anyio.to_thread.run_sync(run, limiter=_read_limiter(container))
 
 
@@ -113,9 +123,9 @@ _READ_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.Capac
 
 
 def _read_limiter(container: Container) -> anyio.CapacityLimiter:
-    """``read_threads`` worker threads for ``read_in_one_transaction``: with the default
-    pool of 40 threads on 2 cores, the threads fought over the interpreter lock and the
-    reads per second fell by a third, the p99 doubled (issue 12)."""
+    """``read_threads`` worker threads for ``read_in_one_transaction`` when it is not 0:
+    with the shared pool of 40 threads on 2 cores, the threads fought over the
+    interpreter lock and the reads per second fell by half (issue 12)."""
     loop = asyncio.get_running_loop()
     limiter = _READ_LIMITERS.get(loop)
     if limiter is None:
