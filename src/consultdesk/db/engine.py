@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from consultdesk.db.checkpoint import AUTOCHECKPOINT_PAGES
 
+PG_CONNECT_TIMEOUT_S = 5
+
 
 def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> Engine:
     """Create an engine with the pragmas and pool settings this product relies on."""
@@ -38,7 +40,13 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> E
         # on lock upgrade; pysqlite's own BEGIN handling is switched off.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
+    # A database host that drops packets (rather than refusing) would otherwise hold a
+    # connection attempt, and the event loop of a web process that reads on it, until TCP
+    # gives up (minutes): 5 s, then the request answers 503 like any outage. A
+    # ``connect_timeout`` in the URL wins.
     connect_args: dict[str, Any] = {}
+    if "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
     engine = create_engine(
