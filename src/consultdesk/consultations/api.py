@@ -57,7 +57,7 @@ from consultdesk.web.deps import (
     ContainerDep,
     Principal,
     PrincipalDep,
-    read_in_one_transaction,
+    read_on_one_connection,
     require,
 )
 
@@ -237,7 +237,7 @@ async def list_consultations(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Response:
     """Newest first; branch staff see their branch only, head office any (``branch``).
-    Agents' consoles poll this: it runs in one transaction (``read_in_one_transaction``)."""
+    Agents' consoles poll this: it runs on one connection (``read_on_one_connection``)."""
 
     def work(session: Session, principal: Principal) -> list[Consultation]:
         member = reading_member(principal)
@@ -252,7 +252,7 @@ async def list_consultations(
             limit=limit,
         )
 
-    return consultations_json(await read_in_one_transaction(request, container, work))
+    return consultations_json(await read_on_one_connection(request, container, work))
 
 
 @router.get("/consultations/{consultation_id}", response_model=ConsultationOut)
@@ -331,7 +331,7 @@ async def read_transcript(
     container: ContainerDep,
     after_seq: AfterSeq = 0,
 ) -> Response:
-    """The transcript after ``after_seq``, in one transaction (``read_in_one_transaction``):
+    """The transcript after ``after_seq``, on one connection (``read_on_one_connection``):
     the read an agent's console and API clients make most."""
 
     def work(session: Session, principal: Principal) -> list[Message]:
@@ -342,7 +342,7 @@ async def read_transcript(
             after_seq=after_seq,
         )
 
-    return messages_json(await read_in_one_transaction(request, container, work))
+    return messages_json(await read_on_one_connection(request, container, work))
 
 
 @router.get("/consultations/{consultation_id}/timeline", response_model=list[TimelineOut])

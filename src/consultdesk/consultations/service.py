@@ -132,16 +132,16 @@ _TRANSCRIPT = (
 
 
 def _message(row: MessageRow | Row[Any]) -> Message:
-    return Message(
-        id=row.id,
-        consultation_id=row.consultation_id,
-        seq=row.seq,
-        author_kind=AuthorKind(row.author_kind),
-        author_id=row.author_id,
-        text=row.text,
-        client_msg_id=row.client_msg_id,
-        created_at=row.created_at,
-        redacted=tuple(row.redacted or ()),
+    return _message_of_values(
+        row.id,
+        row.consultation_id,
+        row.seq,
+        row.author_kind,
+        row.author_id,
+        row.text,
+        row.client_msg_id,
+        row.created_at,
+        row.redacted,
     )
 
 

@@ -120,7 +120,7 @@ class UnitOfWork:
         """A session for a read that changes nothing. On PostgreSQL its connection runs in
         autocommit: no BEGIN and COMMIT round trips (each statement sees the data committed
         when it starts). On SQLite the usual transaction. Used by the API's most frequent
-        reads (``web.deps.read_in_one_transaction``)."""
+        reads (``web.deps.read_on_one_connection``)."""
         if self.engine.dialect.name != "postgresql":
             with self() as session:
                 yield session

@@ -66,8 +66,6 @@ async def current_principal(request: Request, container: ContainerDep) -> Princi
     """Bearer token for API clients; otherwise the console's session cookie, with a CSRF
     token required on every state-changing request."""
     token, cookie = _credentials(request)
-    if token is None and not cookie:
-        raise Unauthorized("请先登录", code="not_signed_in")
     now = container.clock.now()
     with container.uow() as session:
         principal = _resolve(session, now, token, cookie)
@@ -82,7 +80,7 @@ async def current_principal(request: Request, container: ContainerDep) -> Princi
     return principal
 
 
-async def read_in_one_transaction(
+async def read_on_one_connection(
     request: Request, container: Container, work: Callable[[Session, Principal], T]
 ) -> T:
     """For the reads made most often (an agent's open chats, a transcript): the caller's
@@ -101,10 +99,8 @@ async def read_in_one_transaction(
     Safe methods only: a state-changing request needs the CSRF check of
     ``current_principal``."""
     if request.method not in ("GET", "HEAD"):
-        raise RuntimeError("read_in_one_transaction serves GET and HEAD only")
+        raise RuntimeError("read_on_one_connection serves GET and HEAD only")
     token, cookie = _credentials(request)
-    if token is None and not cookie:
-        raise Unauthorized("请先登录", code="not_signed_in")
 
     def run() -> T:
         with container.uow.reading() as session:
@@ -123,7 +119,7 @@ _READ_LIMITERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.Capac
 
 
 def _read_limiter(container: Container) -> anyio.CapacityLimiter:
-    """``read_threads`` worker threads for ``read_in_one_transaction`` when it is not 0:
+    """``read_threads`` worker threads for ``read_on_one_connection`` when it is not 0:
     with the shared pool of 40 threads on 2 cores, the threads fought over the
     interpreter lock and the reads per second fell by half (issue 12)."""
     loop = asyncio.get_running_loop()
