@@ -171,3 +171,84 @@ def test_head_office_agents_serve_branch_consultations(container: Container) -> 
     available(container, hq)
     offered = entry(container, enqueue(container))
     assert offered is not None and offered.agent_id == hq.id
+
+
+def test_work_left_waiting_beside_an_agent_with_room_is_offered_by_the_next_pass(
+    container: Container, clock: FakeClock
+) -> None:
+    # REQ: STD-1, ACC-1 — two hand-overs at one instant on PostgreSQL can each miss the
+    # other's uncommitted row; the jobs runner's pass offers what was left waiting.
+    from sqlalchemy import update
+
+    from consultdesk.routing.tables import RoutingAgentRow
+    from consultdesk.sla.worker import run_pass
+
+    agent = make_agent()
+    with container.uow() as s:
+        routing.register_agent(session=s, now=clock.now(), member=agent)
+    cid = enqueue(container)
+    with container.uow() as s:  # available without the dispatch set_presence would run
+        s.execute(
+            update(RoutingAgentRow)
+            .where(RoutingAgentRow.agent_id == agent.id)
+            .values(status="available", idle_since=clock.now())
+        )
+    waiting = entry(container, cid)
+    assert waiting is not None and waiting.state == QueueState.WAITING
+    clock.advance(1)
+    assert run_pass(container, name="test").offered == 1
+    offered = entry(container, cid)
+    assert offered is not None and offered.state == QueueState.OFFERED
+    assert offered.agent_id == agent.id
+    assert run_pass(container, name="test").offered == 0
+
+
+def test_the_sweep_leaves_waiting_work_alone_while_nobody_may_take_it(
+    container: Container,
+) -> None:
+    cid = enqueue(container)
+    with container.uow() as s:
+        assert routing.sweep(session=s, now=container.clock.now()) == 0
+    waiting = entry(container, cid)
+    assert waiting is not None and waiting.state == QueueState.WAITING
+
+
+def test_hand_overs_at_one_instant_all_reach_an_agent_after_one_pass(
+    container: Container,
+) -> None:
+    # REQ: STD-1 — five hand-overs at once from five threads (on PostgreSQL, five
+    # transactions that cannot see each other's rows); after one pass none still waits
+    # while the three agents have room for nine chats.
+    import threading
+
+    from consultdesk.sla.worker import run_pass
+
+    for _ in range(3):
+        available(container, make_agent())
+    with container.uow() as s:
+        ids = [
+            consultations.open_consultation(
+                session=s, now=container.clock.now(), channel="chat", branch="BJ01", actor="c"
+            ).id
+            for _ in range(5)
+        ]
+    start = threading.Barrier(len(ids))
+    failures: list[BaseException] = []
+
+    def hand_over(cid: str) -> None:
+        try:
+            start.wait()
+            with container.uow() as s:
+                routing.enqueue(session=s, now=container.clock.now(), consultation_id=cid)
+        except BaseException as exc:  # reported below, not lost in the thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=hand_over, args=(cid,)) for cid in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not failures
+    run_pass(container, name="test")
+    states = [e.state for cid in ids if (e := entry(container, cid)) is not None]
+    assert states == [QueueState.OFFERED] * 5

@@ -671,6 +671,32 @@ def reassign_expired(*, session: Session, now: datetime, limit: int = 200) -> in
     return len(expired)
 
 
+def sweep(*, session: Session, now: datetime) -> int:
+    """Offer what is still waiting while someone may take it. ``enqueue`` and every change
+    that frees an agent dispatch at once, but two of them at the same instant on
+    PostgreSQL can each miss the other's uncommitted work (or lose the agent it chose
+    three times over), and the chat would then wait until the next such change: the jobs
+    runner calls this every pass so a customer never waits beside an idle agent."""
+    has_waiting = session.scalar(
+        select(RoutingQueueRow.consultation_id)
+        .where(RoutingQueueRow.state == QueueState.WAITING.value)
+        .limit(1)
+    )
+    if has_waiting is None:
+        return 0
+    has_room = session.scalar(
+        select(RoutingAgentRow.agent_id)
+        .where(
+            RoutingAgentRow.status == Presence.AVAILABLE.value,
+            RoutingAgentRow.on_call.is_(False),
+        )
+        .limit(1)
+    )
+    if has_room is None:
+        return 0
+    return len(dispatch(session=session, now=now))
+
+
 def call_started(*, session: Session, now: datetime, agent_id: str) -> None:
     """A call takes the whole agent (STD-5), whatever routed it."""
     row = session.get(RoutingAgentRow, agent_id, with_for_update=True)

@@ -33,6 +33,7 @@ class PassResult:
     met: int = 0
     cancelled: int = 0
     reassigned: int = 0
+    offered: int = 0
 
     def add(self, other: PassResult) -> None:
         self.fired += other.fired
@@ -44,7 +45,8 @@ class PassResult:
 def run_pass(container: Container, *, batch: int = 200, name: str | None = None) -> PassResult:
     """Give clocks to recently opened consultations that have none (a caller skipped
     ``sync_clocks``), fire everything due now, one transaction per batch, until nothing
-    is due; then reassign offers agents did not accept in time."""
+    is due; then reassign offers agents did not accept in time, and offer whatever still
+    waits beside an agent with room (``routing.sweep``)."""
     who = name or worker_name()
     total = PassResult()
     try:
@@ -62,10 +64,12 @@ def run_pass(container: Container, *, batch: int = 200, name: str | None = None)
             break
     with container.uow() as session:
         total.reassigned = routing.reassign_expired(session=session, now=container.clock.now())
+    with container.uow() as session:
+        total.offered = routing.sweep(session=session, now=container.clock.now())
     return total
 
 
 def jobs(*, worker: str, batch: int = 200) -> list[Job]:
-    """The SLA timers and lapsed offers, for the jobs runner: a pass every half second
+    """The SLA timers, lapsed offers and waiting work, for the jobs runner: a pass every half second
     (a pass itself goes on while full batches fall due)."""
     return [Job("sla.timers", every_s=0.5, run=lambda c: run_pass(c, batch=batch, name=worker))]
