@@ -72,7 +72,11 @@ def families(rows: list[object]) -> np.ndarray:
 def column_groups(extra: int, dims: list[int]) -> dict[str, np.ndarray]:
     """Column indices of each feature group in `pair_design` rows."""
     from consultdesk.assistant.pair_signals import SIGNAL_GROUPS
-    from consultdesk.assistant.pairs import CORPUS_FEATURE_NAMES, FEATURE_NAMES
+    from consultdesk.assistant.pairs import (
+        CORPUS_FEATURE_NAMES,
+        DIFFERENCE_NAMES,
+        FEATURE_NAMES,
+    )
 
     groups: dict[str, list[int]] = collections.defaultdict(list)
     position = 0
@@ -87,6 +91,7 @@ def column_groups(extra: int, dims: list[int]) -> dict[str, np.ndarray]:
         take("e5 similarity (3)", 3)
     for name, columns in SIGNAL_GROUPS.items():
         take(f"signals: {name} ({len(columns)})", len(columns))
+    take(f"difference phrases ({len(DIFFERENCE_NAMES)})", len(DIFFERENCE_NAMES))
     for number, dim in enumerate(dims):
         take("USE u*v, |u-v|" if number == 0 else "e5 u*v, |u-v|", 2 * dim)
     return {name: np.asarray(columns) for name, columns in groups.items()}

@@ -94,7 +94,7 @@ def test_too_few_or_one_sided_labels_keep_the_builtin_weights(encoder: SentenceE
     assert model is builtin_pair_model()
 
 
-def test_trained_model_blends_a_network_with_the_token_model(encoder: SentenceEncoder) -> None:
+def test_trained_model_blends_tokens_network_and_trees(encoder: SentenceEncoder) -> None:
     from sklearn.metrics import roc_auc_score
 
     from consultdesk.assistant.pairs import train_pair_model
@@ -106,3 +106,18 @@ def test_trained_model_blends_a_network_with_the_token_model(encoder: SentenceEn
     assert scores.shape == (200,) and ((scores >= 0) & (scores <= 1)).all()
     assert roc_auc_score(truth, scores) > 0.85
     assert model.score([], encoder=encoder).shape == (0,)
+
+
+def test_difference_rows_encode_what_only_one_side_says(encoder: SentenceEncoder) -> None:
+    from consultdesk.assistant.pairs import DIFFERENCE_NAMES, _difference_rows, _encoded
+
+    pairs = [("信用卡怎么还款", "信用卡怎么还款"), ("信用卡怎么还款", "信用卡如何还款"),
+             ("信用卡怎么还款", "信用卡怎么借款")]  # fmt: skip
+    left, right, [(u, v)] = _encoded(pairs, [encoder])
+    rows = _difference_rows(left, right, u, v, encoder)
+    assert rows.shape == (3, len(DIFFERENCE_NAMES)) and np.isfinite(rows).all()
+    names = {n: i for i, n in enumerate(DIFFERENCE_NAMES)}
+    assert rows[0, names["difference_both_empty"]] == 1 and rows[0, names["difference_cosine"]] == 0
+    assert rows[1, names["difference_one_empty"]] == 0
+    # 怎么/如何 differ in words, not in meaning; 还款/借款 differ in meaning
+    assert rows[1, names["difference_cosine"]] > rows[2, names["difference_cosine"]]

@@ -7,11 +7,13 @@ fixed logistic model whose weights were derived from the demo knowledge base's
 paraphrases (same entry = same meaning, different entries = different), never
 from BQ. `pair_design` gives the dense evidence of a pair: those scores, four more
 computed on the labelled pairs' own texts (`PairCorpusStats`), the text signals of
-`pair_signals` (n-gram overlap, alignment, number/negation/question-kind agreement)
-and the embedding interactions u*v, |u-v| of every encoder. `calibrate_pair_model`
-fits a small model on that evidence of the caller's labelled pairs (no word tokens);
-`train_pair_model` adds pair tokens (a text model) for larger labelled sets.
-Nothing fitted on labelled pairs is shipped: both fit at run time.
+`pair_signals` (n-gram overlap, alignment, number/negation/question-kind agreement),
+the meaning of what differs (`DIFFERENCE_NAMES`) and the embedding interactions u*v,
+|u-v| of every encoder. `calibrate_pair_model` fits a small model on that evidence
+of the caller's labelled pairs (no word tokens); `train_pair_model` adds pair tokens
+(a text model), gradient-boosted trees and the pair memory (`pair_memory`) for
+larger labelled sets. Nothing fitted on labelled pairs is shipped: both fit at run
+time.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from numpy.typing import NDArray
 from consultdesk.assistant.calibration import logistic
 from consultdesk.assistant.encoder import SentenceEncoder
 from consultdesk.assistant.normalize import normalize_text
+from consultdesk.assistant.pair_memory import PairMemory
 
 FEATURE_NAMES = (
     "cosine",
@@ -293,10 +296,22 @@ class PairDesign:
 
     Columns: FEATURE_NAMES (first encoder), CORPUS_FEATURE_NAMES (first encoder),
     the corpus-centred and whitened cosines of every extra encoder and its raw
-    cosine, `pair_signals.SIGNAL_NAMES`, then u*v and |u-v| of every encoder."""
+    cosine, `pair_signals.SIGNAL_NAMES`, DIFFERENCE_NAMES (first encoder), then u*v
+    and |u-v| of every encoder (`compact_width` columns come before those)."""
 
     stats: tuple[PairCorpusStats, ...]
     extra: tuple[SentenceEncoder, ...] = ()
+
+
+def _encode_unique(encoder: SentenceEncoder, texts: Sequence[str]) -> NDArray[np.float32]:
+    """``encoder.encode`` with each distinct text encoded once (labelled pair sets
+    repeat their questions: BQ train's 200,000 sides hold 22,830 questions)."""
+    distinct = list(dict.fromkeys(texts))
+    if len(distinct) == len(texts):
+        return encoder.encode(list(texts), role="query")
+    vectors = encoder.encode(distinct, role="query")
+    at = {text: i for i, text in enumerate(distinct)}
+    return vectors[[at[text] for text in texts]]
 
 
 def _encoded(
@@ -304,22 +319,82 @@ def _encoded(
 ) -> tuple[list[str], list[str], list[tuple[NDArray[np.float32], NDArray[np.float32]]]]:
     left = [normalize_text(a) for a, _ in pairs]
     right = [normalize_text(b) for _, b in pairs]
-    vectors = [
-        (encoder.encode(left, role="query"), encoder.encode(right, role="query"))
-        for encoder in encoders
-    ]
+    vectors = []
+    for encoder in encoders:
+        both = _encode_unique(encoder, [*left, *right])
+        vectors.append((both[: len(left)], both[len(left) :]))
     return left, right, vectors
 
 
-def pair_design(
-    pairs: Sequence[tuple[str, str]],
-    *,
+DIFFERENCE_NAMES = (
+    "difference_cosine",  # the words only a has vs the words only b has
+    "difference_a_to_b",  # the words only a has vs the whole of b
+    "difference_b_to_a",
+    "difference_a_empty",  # a adds nothing to b
+    "difference_b_empty",
+    "difference_both_empty",
+    "difference_one_empty",
+)
+_NOTHING = "。"  # what an empty difference is encoded as (its rows are zeroed anyway)
+
+
+def _difference_rows(
+    left: Sequence[str],
+    right: Sequence[str],
+    vectors_left: NDArray[np.float32],
+    vectors_right: NDArray[np.float32],
     encoder: SentenceEncoder,
-    extra: Sequence[SentenceEncoder] = (),
-    design: PairDesign | None = None,
-) -> tuple[NDArray[np.float64], PairDesign]:
-    """The dense rows of `pairs` and the design used (fitted on these pairs' texts
-    when `design` is None)."""
+) -> NDArray[np.float64]:
+    """Meaning of what differs: the words only one side has, kept in order and
+    encoded as a phrase. "怎么" vs "如何" differ in words but not in meaning (their
+    difference phrases lie close); "借款" vs "还款" differ in both."""
+    from consultdesk.assistant.segment import segment_words
+
+    only_left: list[str] = []
+    only_right: list[str] = []
+    for a, b in zip(left, right, strict=True):
+        words_a, words_b = segment_words(a), segment_words(b)
+        set_a, set_b = set(words_a), set(words_b)
+        only_left.append("".join(w for w in words_a if w not in set_b).strip())
+        only_right.append("".join(w for w in words_b if w not in set_a).strip())
+    rows = np.zeros((len(left), len(DIFFERENCE_NAMES)), dtype=np.float64)
+    if not len(left):
+        return rows
+    empty_a = np.array([not t for t in only_left], dtype=np.float64)
+    empty_b = np.array([not t for t in only_right], dtype=np.float64)
+    both = _encode_unique(encoder, [t or _NOTHING for t in (*only_left, *only_right)])
+    da, db = both[: len(left)], both[len(left) :]
+    rows[:, 0] = np.einsum("ij,ij->i", da, db) * (1 - empty_a) * (1 - empty_b)
+    rows[:, 1] = np.einsum("ij,ij->i", da, vectors_right) * (1 - empty_a)
+    rows[:, 2] = np.einsum("ij,ij->i", db, vectors_left) * (1 - empty_b)
+    rows[:, 3] = empty_a
+    rows[:, 4] = empty_b
+    rows[:, 5] = empty_a * empty_b
+    rows[:, 6] = np.maximum(empty_a, empty_b)
+    return rows
+
+
+def compact_width(design: PairDesign) -> int:
+    """How many leading columns of `pair_design` rows are scores and signals (the
+    rest are embedding interactions)."""
+    from consultdesk.assistant.pair_signals import SIGNAL_NAMES
+
+    return (
+        len(FEATURE_NAMES)
+        + len(CORPUS_FEATURE_NAMES)
+        + 3 * len(design.extra)
+        + len(SIGNAL_NAMES)
+        + len(DIFFERENCE_NAMES)
+    )
+
+
+def _design(
+    pairs: Sequence[tuple[str, str]],
+    encoder: SentenceEncoder,
+    extra: Sequence[SentenceEncoder],
+    design: PairDesign | None,
+) -> tuple[NDArray[np.float64], PairDesign, NDArray[np.float32], NDArray[np.float32]]:
+    """`pair_design` plus the first encoder's vectors of both sides."""
     from consultdesk.assistant.pair_signals import text_signals
 
     if design is not None:
@@ -339,9 +414,23 @@ def pair_design(
         cosine = np.einsum("ij,ij->i", x, y)[:, None] if len(left) else np.zeros((0, 1))
         blocks += [cosine, stats.features(left, right, x, y)[:, :2]]
     blocks.append(text_signals(left, right))
+    blocks.append(_difference_rows(left, right, u, v, encoder))
     for x, y in vectors:
         blocks += [x * y, np.abs(x - y)]
-    return np.hstack(blocks).astype(np.float64), design
+    return np.hstack(blocks).astype(np.float64), design, u, v
+
+
+def pair_design(
+    pairs: Sequence[tuple[str, str]],
+    *,
+    encoder: SentenceEncoder,
+    extra: Sequence[SentenceEncoder] = (),
+    design: PairDesign | None = None,
+) -> tuple[NDArray[np.float64], PairDesign]:
+    """The dense rows of `pairs` and the design used (fitted on these pairs' texts
+    when `design` is None)."""
+    rows, fitted, _, _ = _design(pairs, encoder, extra, design)
+    return rows, fitted
 
 
 @dataclass(frozen=True)
@@ -461,49 +550,82 @@ def _token_lists(tokens: list[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class TrainedPairModel:
-    """Two models fitted at run time on the caller's labelled pairs, their
-    probabilities blended (`MLP_SHARE`):
+    """Three models fitted at run time on the caller's labelled pairs, their
+    probabilities blended (`TRAINED_BLEND`):
     - logistic regression over hashed TF-IDF pair tokens (`pair_tokens`) joined with
-      the standardised dense `pair_design` rows (scores, text signals, u*v and |u-v|
-      of every encoder);
-    - a one-hidden-layer network over the same standardised dense rows, which sees
-      interactions between embedding dimensions that a linear model cannot."""
+      the standardised dense `pair_design` rows and the pair memory (`pair_memory`:
+      are the nearest labelled questions of each side in one same-meaning group?);
+    - a one-hidden-layer network over the standardised dense rows, which sees
+      interactions between embedding dimensions that a linear model cannot;
+    - gradient-boosted trees over the scores, signals and memory (the compact
+      columns), which find thresholds and interactions between them.
+    The memory columns a model is trained on are out-of-fold (`pair_memory.remember`):
+    never a pair's own label."""
 
     design: PairDesign
+    memory: PairMemory
     hasher: Any
     tfidf: Any
     scaler: Any
+    memory_scaler: Any
     model: Any
     network: Any
+    booster: Any
 
     def score(
         self, pairs: Sequence[tuple[str, str]], *, encoder: SentenceEncoder
     ) -> NDArray[np.float64]:
         """P(same meaning) per pair."""
-        from scipy import sparse
-
         if not pairs:
             return np.zeros(0, dtype=np.float64)
-        dense, _ = pair_design(pairs, encoder=encoder, design=self.design)
+        dense, _, u, v = _design(pairs, encoder, (), self.design)
         left = [normalize_text(a) for a, _ in pairs]
         right = [normalize_text(b) for _, b in pairs]
+        remembered = self.memory.features(u, v)
+        return self._probabilities(left, right, dense, remembered)
+
+    def _probabilities(
+        self,
+        left: Sequence[str],
+        right: Sequence[str],
+        dense: NDArray[np.float64],
+        remembered: NDArray[np.float64],
+    ) -> NDArray[np.float64]:
+        scaled = self.scaler.transform(dense)
         tokens = self.tfidf.transform(
             self.hasher.transform([pair_tokens(a, b) for a, b in zip(left, right, strict=True)])
         )
-        scaled = self.scaler.transform(dense)
-        design = sparse.hstack([tokens, sparse.csr_matrix(scaled * _DENSE_SCALE)]).tocsr()
-        linear = self.model.predict_proba(design)[:, 1]
+        linear = self.model.predict_proba(
+            _linear_design(tokens, scaled, self.memory_scaler.transform(remembered))
+        )[:, 1]
         network = self.network.predict_proba(scaled)[:, 1]
-        return np.asarray((1 - MLP_SHARE) * linear + MLP_SHARE * network, dtype=np.float64)
+        compact = np.hstack([dense[:, : compact_width(self.design)], remembered])
+        trees = self.booster.predict_proba(compact)[:, 1]
+        share_linear, share_network, share_trees = TRAINED_BLEND
+        blended = share_linear * linear + share_network * network + share_trees * trees
+        return np.asarray(blended, dtype=np.float64)
+
+
+def _linear_design(tokens: Any, scaled: NDArray[np.float64], memory: NDArray[np.float64]) -> Any:
+    from scipy import sparse
+
+    dense = np.hstack([scaled * _DENSE_SCALE, memory * _MEMORY_SCALE])
+    return sparse.hstack([tokens, sparse.csr_matrix(dense)]).tocsr()
 
 
 # Dense features are scaled down so the sparse tokens and the embeddings share one
-# regularisation strength (chosen on a BQ train/dev split: 0.05).
+# regularisation strength (chosen on a BQ train/dev split: 0.05); the six memory
+# columns carry more weight each (0.2; 0.05 gave 0.8268 on BQ dev, 0.2 gave 0.8276).
 _DENSE_SCALE = 0.05
-# Share of the network in the trained model's probability, and its size, chosen by
-# training on BQ train and scoring BQ dev (bench/bench_pairs.py).
-MLP_SHARE = 0.3
+_MEMORY_SCALE = 0.2
+# Shares of the logistic regression, the network and the trees in the trained
+# model's probability, and the network's size. Chosen by training on BQ train and
+# scoring BQ dev (bench/bench_pairs.py), the only labelled split we have beside the
+# held-out test: the optimum is flat (0.826-0.830 for shares within 0.1 of these).
+TRAINED_BLEND = (0.35, 0.25, 0.4)
 MLP_HIDDEN = 256
+BOOSTER_ROUNDS = 600
+BOOSTER_LEAVES = 63
 
 
 def train_pair_model(
@@ -514,14 +636,18 @@ def train_pair_model(
     extra: Sequence[SentenceEncoder] = (),
 ) -> TrainedPairModel:
     """Fit the trained pair model on labelled pairs (1 = same meaning)."""
-    from scipy import sparse
+    from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
-    dense, pair_rows = pair_design(pairs, encoder=encoder, extra=extra)
+    from consultdesk.assistant.pair_memory import remember
+
+    same = np.asarray(same, dtype=np.int64)
+    dense, pair_rows, u, v = _design(pairs, encoder, extra, None)
     left = [normalize_text(a) for a, _ in pairs]
     right = [normalize_text(b) for _, b in pairs]
+    memory, remembered = remember(left, right, same, u, v)
     hasher = HashingVectorizer(
         analyzer=_token_lists, n_features=2**20, alternate_sign=False, norm=None
     )
@@ -529,16 +655,28 @@ def train_pair_model(
     tfidf = TfidfTransformer(sublinear_tf=True).fit(counts)
     scaler = StandardScaler().fit(dense)
     scaled = scaler.transform(dense)
-    design = sparse.hstack([tfidf.transform(counts), sparse.csr_matrix(scaled * _DENSE_SCALE)])
-    model = LogisticRegression(C=1.0, max_iter=3000).fit(design.tocsr(), same)
+    memory_scaler = StandardScaler().fit(remembered)
+    model = LogisticRegression(C=1.0, max_iter=3000).fit(
+        _linear_design(tfidf.transform(counts), scaled, memory_scaler.transform(remembered)),
+        same,
+    )
     network = _fit_network(scaled, same, hidden=MLP_HIDDEN, alpha=1e-3)
+    booster = HistGradientBoostingClassifier(
+        max_iter=BOOSTER_ROUNDS,
+        max_leaf_nodes=BOOSTER_LEAVES,
+        early_stopping=len(same) >= 1000,
+        random_state=0,
+    ).fit(np.hstack([dense[:, : compact_width(pair_rows)], remembered]), same)
     return TrainedPairModel(
         design=pair_rows,
+        memory=memory,
         hasher=hasher,
         tfidf=tfidf,
         scaler=scaler,
+        memory_scaler=memory_scaler,
         model=model,
         network=network,
+        booster=booster,
     )
 
 
