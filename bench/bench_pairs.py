@@ -71,6 +71,7 @@ def families(rows: list[object]) -> np.ndarray:
 
 def column_groups(extra: int, dims: list[int]) -> dict[str, np.ndarray]:
     """Column indices of each feature group in `pair_design` rows."""
+    from consultdesk.assistant.pair_memory import MEMORY_NAMES
     from consultdesk.assistant.pair_signals import SIGNAL_GROUPS
     from consultdesk.assistant.pairs import (
         CORPUS_FEATURE_NAMES,
@@ -94,18 +95,20 @@ def column_groups(extra: int, dims: list[int]) -> dict[str, np.ndarray]:
     take(f"difference phrases ({len(DIFFERENCE_NAMES)})", len(DIFFERENCE_NAMES))
     for number, dim in enumerate(dims):
         take("USE u*v, |u-v|" if number == 0 else "e5 u*v, |u-v|", 2 * dim)
+    take(f"pair memory ({len(MEMORY_NAMES)})", len(MEMORY_NAMES))
     return {name: np.asarray(columns) for name, columns in groups.items()}
 
 
-def scored(rows_fit, same_fit, rows_test, same_test):  # type: ignore[no-untyped-def]
+def scored(rows_fit, same_fit, rows_test, same_test, trees):  # type: ignore[no-untyped-def]
+    """Fit the calibration on ``rows_fit`` (trees over the columns ``trees`` marks
+    True, if any) and score ``rows_test`` at the threshold from the fitting rows."""
     from sklearn.metrics import roc_auc_score
 
-    from consultdesk.assistant.pairs import CalibratedPairModel, best_threshold, fit_calibration
+    from consultdesk.assistant.pairs import best_threshold, fit_calibration
 
-    scaler, linear, network = fit_calibration(rows_fit, same_fit)
-    model = CalibratedPairModel(design=None, scaler=scaler, linear=linear, network=network)  # type: ignore[arg-type]
-    threshold = best_threshold(model.probabilities(rows_fit), same_fit)
-    scores = model.probabilities(rows_test)
+    fitted = fit_calibration(rows_fit, same_fit, trees_columns=np.flatnonzero(trees).tolist())
+    threshold = best_threshold(fitted.probabilities(rows_fit), same_fit)
+    scores = fitted.probabilities(rows_test)
     return float(((scores >= threshold) == same_test).mean()), float(
         roc_auc_score(same_test, scores)
     )
@@ -116,7 +119,7 @@ def calibrated(dev, sample, encoder, extra, ablation: bool) -> None:  # type: ig
     from sklearn.metrics import roc_auc_score
 
     from consultdesk.assistant.evaluation import evaluate_pairs
-    from consultdesk.assistant.pairs import best_threshold, pair_design
+    from consultdesk.assistant.pairs import best_threshold
 
     halves = families(dev)
     parts = [[dev[i] for i in np.flatnonzero(halves == k)] for k in (0, 1)]
@@ -138,16 +141,28 @@ def calibrated(dev, sample, encoder, extra, ablation: bool) -> None:  # type: ig
     )
 
     def design(rows_fit, rows_test):  # type: ignore[no-untyped-def]
-        fit_rows, fitted = pair_design(
-            [(r.first, r.second) for r in rows_fit], encoder=encoder, extra=extra
+        from consultdesk.assistant.normalize import normalize_text
+        from consultdesk.assistant.pair_memory import remember
+        from consultdesk.assistant.pairs import _design
+
+        same_fit = np.array([r.same for r in rows_fit])
+        fit_rows, fitted, u, v = _design(
+            [(r.first, r.second) for r in rows_fit], encoder, extra, None
         )
-        test_rows, _ = pair_design(
-            [(r.first, r.second) for r in rows_test], encoder=encoder, design=fitted
+        test_rows, _, tu, tv = _design(
+            [(r.first, r.second) for r in rows_test], encoder, (), fitted
+        )
+        memory, held = remember(
+            [normalize_text(r.first) for r in rows_fit],
+            [normalize_text(r.second) for r in rows_fit],
+            same_fit,
+            u,
+            v,
         )
         return (
-            fit_rows,
-            np.array([r.same for r in rows_fit]),
-            test_rows,
+            np.hstack([fit_rows, held]),
+            same_fit,
+            np.hstack([test_rows, memory.features(tu, tv)]),
             np.array([r.same for r in rows_test]),
         )
 
@@ -155,13 +170,19 @@ def calibrated(dev, sample, encoder, extra, ablation: bool) -> None:  # type: ig
     dims = [encoder.dim] + [e.dim for e in extra]
     groups = column_groups(len(extra), dims)
     width = splits[0][0].shape[1]
+    # The trees see the scores, signals and memory, not the embedding interactions.
+    in_trees = np.ones(splits[0][0].shape[1], dtype=bool)
+    for name, columns in groups.items():
+        if "u*v" in name:
+            in_trees[columns] = False
 
     def report(label: str, columns: np.ndarray, how: str = "model") -> None:
         results = []
         for fit_rows, fit_same, test_rows, test_same in splits:
-            if how == "model":
+            if how in ("model", "no trees"):
+                trees = in_trees[columns] if how == "model" else np.zeros(len(columns), bool)
                 results.append(
-                    scored(fit_rows[:, columns], fit_same, test_rows[:, columns], test_same)
+                    scored(fit_rows[:, columns], fit_same, test_rows[:, columns], test_same, trees)
                 )
             elif how == "logistic":
                 model = LogisticRegression(C=1.0, max_iter=2000).fit(fit_rows[:, columns], fit_same)
@@ -201,6 +222,7 @@ def calibrated(dev, sample, encoder, extra, ablation: bool) -> None:  # type: ig
     if not ablation:
         return
     print("  Ablation (same model, feature group left out / alone on the 12 scores):")
+    report("- gradient-boosted trees", everything, "no trees")
     for name, columns in groups.items():
         report(f"- {name}", np.setdiff1d(everything, columns))
     for name, columns in groups.items():
