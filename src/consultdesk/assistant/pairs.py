@@ -109,11 +109,15 @@ def _centred_cosine(
     return np.asarray(np.einsum("ij,ij->i", a, b) / norms, dtype=np.float64)
 
 
+def _sides(pairs: Sequence[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """The normalised first and second questions of ``pairs``."""
+    return [normalize_text(a) for a, _ in pairs], [normalize_text(b) for _, b in pairs]
+
+
 def _embedded(
     pairs: Sequence[tuple[str, str]], encoder: SentenceEncoder
 ) -> tuple[list[str], list[str], NDArray[np.float32], NDArray[np.float32]]:
-    left = [normalize_text(a) for a, _ in pairs]
-    right = [normalize_text(b) for _, b in pairs]
+    left, right = _sides(pairs)
     return left, right, encoder.encode(left, role="query"), encoder.encode(right, role="query")
 
 
@@ -317,8 +321,7 @@ def _encode_unique(encoder: SentenceEncoder, texts: Sequence[str]) -> NDArray[np
 def _encoded(
     pairs: Sequence[tuple[str, str]], encoders: Sequence[SentenceEncoder]
 ) -> tuple[list[str], list[str], list[tuple[NDArray[np.float32], NDArray[np.float32]]]]:
-    left = [normalize_text(a) for a, _ in pairs]
-    right = [normalize_text(b) for _, b in pairs]
+    left, right = _sides(pairs)
     vectors = []
     for encoder in encoders:
         both = _encode_unique(encoder, [*left, *right])
@@ -567,8 +570,7 @@ def calibrate_pair_model(
         return builtin, builtin.score(pairs, encoder=encoder)
     same = np.asarray(same, dtype=np.int64)
     rows, design, u, v = _design(pairs, encoder, extra, None)
-    left = [normalize_text(a) for a, _ in pairs]
-    right = [normalize_text(b) for _, b in pairs]
+    left, right = _sides(pairs)
     memory, remembered = remember(left, right, same, u, v)
     width = rows.shape[1]
     joined = np.hstack([rows, remembered])
@@ -629,8 +631,7 @@ class TrainedPairModel:
         if not pairs:
             return np.zeros(0, dtype=np.float64)
         dense, _, u, v = _design(pairs, encoder, (), self.design)
-        left = [normalize_text(a) for a, _ in pairs]
-        right = [normalize_text(b) for _, b in pairs]
+        left, right = _sides(pairs)
         remembered = self.memory.features(u, v)
         return self._probabilities(left, right, dense, remembered)
 
@@ -695,8 +696,7 @@ def train_pair_model(
 
     same = np.asarray(same, dtype=np.int64)
     dense, pair_rows, u, v = _design(pairs, encoder, extra, None)
-    left = [normalize_text(a) for a, _ in pairs]
-    right = [normalize_text(b) for _, b in pairs]
+    left, right = _sides(pairs)
     memory, remembered = remember(left, right, same, u, v)
     hasher = HashingVectorizer(
         analyzer=_token_lists, n_features=2**20, alternate_sign=False, norm=None
