@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from consultdesk.assistant.calibration import logistic
 from consultdesk.assistant.encoder import SentenceEncoder
 from consultdesk.assistant.normalize import normalize_text
-from consultdesk.assistant.pair_memory import PairMemory
+from consultdesk.assistant.pair_memory import PairMemory, remember
 
 FEATURE_NAMES = (
     "cosine",
@@ -447,7 +447,7 @@ class CalibratedPairModel:
     (`CALIBRATION_TREES_SHARE`, columns `trees_columns`)."""
 
     design: PairDesign
-    memory: PairMemory | None
+    memory: PairMemory
     fitted: CalibrationFit
 
     def probabilities(self, rows: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -460,9 +460,7 @@ class CalibratedPairModel:
         if not pairs:
             return np.zeros(0, dtype=np.float64)
         rows, _, u, v = _design(pairs, encoder, (), self.design)
-        if self.memory is not None:
-            rows = np.hstack([rows, self.memory.features(u, v)])
-        return self.probabilities(rows)
+        return self.probabilities(np.hstack([rows, self.memory.features(u, v)]))
 
 
 @dataclass(frozen=True)
@@ -563,8 +561,6 @@ def calibrate_pair_model(
     `pair_design` rows and pair memory (`extra` encoders add their cosines and
     interactions); otherwise the built-in model. Returns the model and its scores of
     `pairs` (for choosing a threshold)."""
-    from consultdesk.assistant.pair_memory import remember
-
     if len(pairs) < CALIBRATION_MIN_PAIRS or len(set(np.asarray(same).tolist())) < 2:
         builtin = builtin_pair_model()
         return builtin, builtin.score(pairs, encoder=encoder)
@@ -691,8 +687,6 @@ def train_pair_model(
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
-
-    from consultdesk.assistant.pair_memory import remember
 
     same = np.asarray(same, dtype=np.int64)
     dense, pair_rows, u, v = _design(pairs, encoder, extra, None)

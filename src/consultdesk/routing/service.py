@@ -8,7 +8,7 @@ a branch serve that branch; head-office agents (the call centre) serve every bra
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -320,7 +320,7 @@ _AGENT_COLUMNS = (
 
 def _agents_by_idle(
     session: Session, branch: str, max_chats: int, skip: frozenset[str]
-) -> Iterator[AgentState]:
+) -> Generator[AgentState]:
     """Available agents of ``branch`` and of head office with room for a chat, longest
     idle first, read lazily as plain rows: the decision usually stops at the first few
     (issue 4: decision p99 <= 5 ms with 200 agents)."""
@@ -676,25 +676,26 @@ def sweep(*, session: Session, now: datetime) -> int:
     that frees an agent dispatch at once, but two of them at the same instant on
     PostgreSQL can each miss the other's uncommitted work (or lose the agent it chose
     three times over), and the chat would then wait until the next such change: the jobs
-    runner calls this every pass so a customer never waits beside an idle agent."""
-    has_waiting = session.scalar(
-        select(RoutingQueueRow.consultation_id)
+    runner calls this every pass so a customer never waits beside an idle agent. A
+    branch is dispatched only when one of its agents (or head office's) has room."""
+    branches = session.scalars(
+        select(RoutingQueueRow.branch)
         .where(RoutingQueueRow.state == QueueState.WAITING.value)
-        .limit(1)
-    )
-    if has_waiting is None:
-        return 0
-    has_room = session.scalar(
-        select(RoutingAgentRow.agent_id)
-        .where(
-            RoutingAgentRow.status == Presence.AVAILABLE.value,
-            RoutingAgentRow.on_call.is_(False),
+        .distinct()
+    ).all()
+    offered = 0
+    for branch in branches:
+        policy = current_policy(session=session, branch=BranchCode(branch))
+        candidates = _agents_by_idle(
+            session, branch, policy.int("routing.max_concurrent_chats"), frozenset()
         )
-        .limit(1)
-    )
-    if has_room is None:
-        return 0
-    return len(dispatch(session=session, now=now))
+        try:
+            room = next(candidates, None)
+        finally:
+            candidates.close()
+        if room is not None:
+            offered += len(dispatch(session=session, now=now, branch=branch))
+    return offered
 
 
 def call_started(*, session: Session, now: datetime, agent_id: str) -> None:
